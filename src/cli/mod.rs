@@ -1,0 +1,112 @@
+//! The command line: clap definitions, each command a thin call into the library.
+
+mod check;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit code for content errors (nothing written).
+pub const EXIT_CONTENT: i32 = 1;
+/// Exit code for usage errors (bad flags, not a site).
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "okra",
+    version,
+    about = "Public OKR reporting: Markdown + TOML in git, a company OKR site out",
+    after_help = "Examples:\n  okra check                     validate the site in this folder\n  okra check --strict --format json   for CI: fail on warnings, machine-readable"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate and score the content; report every error and warning with file:line:column
+    #[command(
+        after_help = "Examples:\n  okra check\n  okra check --root ../okrs --as-of 2024-03-31\n  okra check --strict --format json > diagnostics.json\n\nExit codes: 0 ok, 1 content errors (or warnings with --strict), 2 usage errors."
+    )]
+    Check(check::CheckArgs),
+}
+
+/// Output format of diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+/// Options shared by commands that read a site.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SiteArgs {
+    /// Folder of the site (where okra.toml is)
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Score the site as it stood on this day (YYYY-MM-DD); default today, or SOURCE_DATE_EPOCH when set
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date; write it as YYYY-MM-DD, e.g. 2024-03-31"))
+}
+
+impl SiteArgs {
+    /// `--as-of`, else the day of `SOURCE_DATE_EPOCH` (UTC), else today.
+    pub fn as_of(&self) -> Result<NaiveDate, String> {
+        if let Some(d) = self.as_of {
+            return Ok(d);
+        }
+        match std::env::var("SOURCE_DATE_EPOCH") {
+            Ok(v) if !v.trim().is_empty() => v
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+                .map(|t| t.date_naive())
+                .ok_or_else(|| {
+                    format!("SOURCE_DATE_EPOCH=`{v}` is not a number of seconds since 1970-01-01")
+                }),
+            _ => Ok(chrono::Local::now().date_naive()),
+        }
+    }
+
+    /// The root must be a folder; a missing one is a usage error.
+    pub fn check_root(&self) -> Result<(), String> {
+        if self.root.is_dir() {
+            Ok(())
+        } else {
+            Err(format!("--root {}: no such folder", self.root.display()))
+        }
+    }
+}
+
+/// Colour on stderr only for a terminal, and never when NO_COLOR is set.
+pub fn stderr_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+pub fn usage_error(msg: &str) -> i32 {
+    eprintln!("error: {msg}");
+    EXIT_USAGE
+}
+
+/// Runs okra with the process arguments; returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { 0 };
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+    }
+}

@@ -1,0 +1,260 @@
+//! `okra.toml`: the site's configuration.
+
+use std::path::Path;
+
+use toml::de::DeValue;
+
+use crate::content::fields::{Fields, parse_toml};
+use crate::content::source::SourceFile;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::period::{FiscalCalendar, NamedBy};
+
+pub const CONFIG_FILE: &str = "okra.toml";
+
+/// Paper sizes the wall can be printed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Paper {
+    #[default]
+    A3,
+    A4,
+    Letter,
+    Tabloid,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Orientation {
+    #[default]
+    Landscape,
+    Portrait,
+}
+
+impl Paper {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Paper::A3 => "A3",
+            Paper::A4 => "A4",
+            Paper::Letter => "letter",
+            Paper::Tabloid => "tabloid",
+        }
+    }
+}
+
+impl Orientation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Orientation::Landscape => "landscape",
+            Orientation::Portrait => "portrait",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WallConfig {
+    pub paper: Paper,
+    pub orientation: Orientation,
+}
+
+/// The parsed `okra.toml`, with defaults filled in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub title: String,
+    /// Name of the company level (objectives without a team).
+    pub company: String,
+    /// Absolute URL the site is published at; only used where absolute URLs are required (feed).
+    pub base_url: Option<String>,
+    pub calendar: FiscalCalendar,
+    pub theme: String,
+    pub stale_after_days: i64,
+    pub final_scoring_grace_days: i64,
+    pub wall: WallConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "OKRs".into(),
+            company: "Company".into(),
+            base_url: None,
+            calendar: FiscalCalendar::default(),
+            theme: "default".into(),
+            stale_after_days: 14,
+            final_scoring_grace_days: 14,
+            wall: WallConfig::default(),
+        }
+    }
+}
+
+const KEYS: &[&str] = &[
+    "title",
+    "company",
+    "base_url",
+    "fiscal_year_start",
+    "fiscal_year_named_by",
+    "theme",
+    "stale_after_days",
+    "final_scoring_grace_days",
+    "wall",
+];
+const WALL_KEYS: &[&str] = &["paper", "orientation"];
+
+impl Config {
+    /// Reads `okra.toml` from the site root. A missing file is an error naming it.
+    pub fn load(root: &Path, diags: &mut Diagnostics) -> Config {
+        let path = root.join(CONFIG_FILE);
+        match std::fs::read(&path) {
+            Ok(bytes) => match SourceFile::from_bytes(CONFIG_FILE, bytes) {
+                Ok(file) => Config::parse(&file, diags),
+                Err(d) => {
+                    diags.push(d);
+                    Config::default()
+                }
+            },
+            Err(e) => {
+                diags.push(Diagnostic::error(
+                    "no-config",
+                    crate::diag::Loc::file(CONFIG_FILE),
+                    format!("cannot read {CONFIG_FILE}: {e}"),
+                    "run okra in the site's folder (or pass --root DIR); `okra init` creates a new site",
+                ));
+                Config::default()
+            }
+        }
+    }
+
+    /// Parses the text of `okra.toml`; problems go to `diags`, defaults fill the gaps.
+    pub fn parse(file: &SourceFile, diags: &mut Diagnostics) -> Config {
+        let mut config = Config::default();
+        let Some(table) = parse_toml(file, &file.text, 0, diags) else {
+            return config;
+        };
+        let mut f = Fields::new(file, 0, table.get_ref(), "okra.toml", KEYS);
+        if let Some(t) = f.string("title", "\"Acme OKRs\"") {
+            config.title = t.value;
+        }
+        if let Some(c) = f.string("company", "\"Acme\"") {
+            config.company = c.value;
+        }
+        if let Some(u) = f.string("base_url", "\"https://okrs.example.com/\"") {
+            if u.value.starts_with("http://") || u.value.starts_with("https://") {
+                config.base_url = Some(u.value);
+            } else {
+                f.error(
+                    "bad-value",
+                    u.loc,
+                    format!("base_url `{}` is not an absolute http(s) URL", u.value),
+                    "write it as `base_url = \"https://okrs.example.com/\"`, or remove it",
+                );
+            }
+        }
+        if let Some(m) = whole_number(&mut f, "fiscal_year_start", 1, 12) {
+            config.calendar.start_month = m as u32;
+        }
+        if let Some(n) = f.choice(
+            "fiscal_year_named_by",
+            &[("end", NamedBy::End), ("start", NamedBy::Start)],
+        ) {
+            config.calendar.named_by = n.value;
+        }
+        if let Some(t) = f.string("theme", "\"default\"") {
+            config.theme = t.value;
+        }
+        if let Some(n) = whole_number(&mut f, "stale_after_days", 1, 3650) {
+            config.stale_after_days = n;
+        }
+        if let Some(n) = whole_number(&mut f, "final_scoring_grace_days", 0, 3650) {
+            config.final_scoring_grace_days = n;
+        }
+        let wall = table.get_ref().get("wall");
+        diags.extend(f.diags);
+        if let Some(wall) = wall {
+            match wall.get_ref() {
+                DeValue::Table(t) => {
+                    let mut w = Fields::new(file, 0, t, "[wall] table of okra.toml", WALL_KEYS);
+                    let papers = [
+                        ("a3", Paper::A3),
+                        ("a4", Paper::A4),
+                        ("letter", Paper::Letter),
+                        ("tabloid", Paper::Tabloid),
+                    ];
+                    if let Some(p) = w.choice("paper", &papers) {
+                        config.wall.paper = p.value;
+                    }
+                    let orientations = [
+                        ("landscape", Orientation::Landscape),
+                        ("portrait", Orientation::Portrait),
+                    ];
+                    if let Some(o) = w.choice("orientation", &orientations) {
+                        config.wall.orientation = o.value;
+                    }
+                    diags.extend(w.diags);
+                }
+                other => diags.push(Diagnostic::error(
+                    "wrong-type",
+                    file.loc(wall.span().start),
+                    format!("`wall` must be a table, found {}", other.type_str()),
+                    "write it as a section: `[wall]` on its own line, then `paper = \"A3\"`",
+                )),
+            }
+        }
+        config
+    }
+}
+
+/// A whole number within `min..=max`.
+fn whole_number(f: &mut Fields<'_, '_>, key: &str, min: i64, max: i64) -> Option<i64> {
+    let n = f.number(key, &min.to_string())?;
+    if n.value.fract() != 0.0 || n.value < min as f64 || n.value > max as f64 {
+        f.error(
+            "bad-value",
+            n.loc,
+            format!(
+                "`{key}` must be a whole number from {min} to {max}, found {}",
+                n.value
+            ),
+            format!("write e.g. `{key} = {min}`"),
+        );
+        return None;
+    }
+    Some(n.value as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Config, Diagnostics) {
+        let mut d = Diagnostics::new();
+        let c = Config::parse(&SourceFile::new(CONFIG_FILE, text.into()), &mut d);
+        (c, d)
+    }
+
+    #[test]
+    fn defaults() {
+        let (c, d) = parse("");
+        assert!(d.is_empty());
+        assert_eq!(c, Config::default());
+    }
+
+    #[test]
+    fn full_config() {
+        let (c, d) = parse(
+            "title = \"Acme OKRs\"\ncompany = \"Acme\"\nfiscal_year_start = 4\nfiscal_year_named_by = \"Start\"\nstale_after_days = 7\n[wall]\npaper = \"a4\"\norientation = \"portrait\"\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(c.calendar.start_month, 4);
+        assert_eq!(c.calendar.named_by, NamedBy::Start);
+        assert_eq!(c.stale_after_days, 7);
+        assert_eq!(c.wall.paper, Paper::A4);
+        assert_eq!(c.wall.orientation, Orientation::Portrait);
+    }
+
+    #[test]
+    fn bad_values_are_reported_together() {
+        let (_, d) = parse("fiscal_year_start = 13\nstale_afterdays = 3\n[wall]\npaper = \"A5\"\n");
+        let codes: Vec<_> = d.sorted().iter().map(|d| (d.code, d.loc.line)).collect();
+        assert_eq!(
+            codes,
+            [("bad-value", 1), ("unknown-key", 2), ("bad-value", 4)]
+        );
+    }
+}

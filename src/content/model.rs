@@ -1,0 +1,264 @@
+//! The loaded site: teams, objectives, key results and their status updates.
+//!
+//! Everything here is plain data read from files; scores are computed from it
+//! by `score`, never stored in it.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::diag::Loc;
+use crate::period::{FiscalYear, Quarter};
+
+/// How a key result is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Metric {
+    Percent,
+    Number,
+    Currency,
+    Boolean,
+}
+
+impl Metric {
+    pub const CHOICES: [(&'static str, Metric); 4] = [
+        ("percent", Metric::Percent),
+        ("number", Metric::Number),
+        ("currency", Metric::Currency),
+        ("boolean", Metric::Boolean),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Metric::Percent => "percent",
+            Metric::Number => "number",
+            Metric::Currency => "currency",
+            Metric::Boolean => "boolean",
+        }
+    }
+}
+
+/// The seven statuses an owner can post. Open ones during the quarter; closed
+/// ones give the final score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    OnTrack,
+    AtRisk,
+    OffTrack,
+    Achieved,
+    Partial,
+    Missed,
+    Dropped,
+}
+
+impl Status {
+    pub const CHOICES: [(&'static str, Status); 7] = [
+        ("on-track", Status::OnTrack),
+        ("at-risk", Status::AtRisk),
+        ("off-track", Status::OffTrack),
+        ("achieved", Status::Achieved),
+        ("partial", Status::Partial),
+        ("missed", Status::Missed),
+        ("dropped", Status::Dropped),
+    ];
+
+    pub fn is_closed(self) -> bool {
+        matches!(
+            self,
+            Status::Achieved | Status::Partial | Status::Missed | Status::Dropped
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Status::CHOICES
+            .iter()
+            .find(|c| c.1 == self)
+            .map(|c| c.0)
+            .unwrap_or_default()
+    }
+}
+
+/// A team (`content/teams/<id>.md`).
+#[derive(Debug, Clone)]
+pub struct Team {
+    pub id: String,
+    pub name: String,
+    pub lead: Option<String>,
+    pub parent: Option<String>,
+    pub body: String,
+    pub source: PathBuf,
+    pub parent_loc: Option<Loc>,
+}
+
+/// A yearly objective (`<folder>/objective.md`).
+#[derive(Debug, Clone)]
+pub struct Objective {
+    pub id: String,
+    pub title: String,
+    pub owner: String,
+    /// `None` for a company-level objective.
+    pub team: Option<String>,
+    pub year: FiscalYear,
+    pub parent: Option<String>,
+    pub private: bool,
+    pub draft: bool,
+    pub body: String,
+    pub source: PathBuf,
+    /// Indices into [`Site::key_results`], in ID order.
+    pub key_results: Vec<usize>,
+    /// Indices into [`Site::objectives`] of the objectives aligned to this one.
+    pub children: Vec<usize>,
+    pub locs: Locs,
+}
+
+/// Where cross-referencing fields were written, for validation messages.
+#[derive(Debug, Clone, Default)]
+pub struct Locs {
+    pub team: Option<Loc>,
+    pub parent: Option<Loc>,
+    pub period: Option<Loc>,
+    pub series: Option<Loc>,
+}
+
+/// A quarterly key result (any other `.md` in an objective folder).
+#[derive(Debug, Clone)]
+pub struct KeyResult {
+    pub id: String,
+    /// ID of the objective this KR belongs to.
+    pub objective_id: String,
+    /// Index into [`Site::objectives`].
+    pub objective: usize,
+    pub title: String,
+    pub owner: String,
+    /// The KR's own team, or else its objective's.
+    pub team: Option<String>,
+    pub quarter: Quarter,
+    pub metric: Metric,
+    /// Numeric start and target; booleans are 0 (false) and 1 (true).
+    pub start: f64,
+    pub target: f64,
+    pub current: Option<f64>,
+    pub unit: Option<String>,
+    pub weight: f64,
+    pub series: Option<String>,
+    /// Private itself or through its objective.
+    pub private: bool,
+    /// Draft itself or through its objective.
+    pub draft: bool,
+    pub body: String,
+    pub source: PathBuf,
+    /// Sorted by date, then file name.
+    pub updates: Vec<Update>,
+    pub locs: Locs,
+}
+
+/// A status update (`<kr>/<YYYY-MM-DD>[-<word>].md`).
+#[derive(Debug, Clone)]
+pub struct Update {
+    pub date: NaiveDate,
+    pub status: Status,
+    /// The metric's value (booleans as 0/1); `None` only for `dropped`.
+    pub value: Option<f64>,
+    pub author: String,
+    pub body: String,
+    pub source: PathBuf,
+    /// The file name without `.md`, unique within the KR.
+    pub slug: String,
+}
+
+/// Everything loaded from a site, linked by index.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    pub config: Config,
+    /// Sorted by ID.
+    pub teams: Vec<Team>,
+    /// Sorted by ID.
+    pub objectives: Vec<Objective>,
+    /// Sorted by ID.
+    pub key_results: Vec<KeyResult>,
+}
+
+/// Which objectives and KRs a view of the site keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Visibility {
+    pub private: bool,
+    pub drafts: bool,
+}
+
+impl Site {
+    /// Sorts everything by ID and rebuilds the index links (objective ↔ KRs,
+    /// parent → children). Links to objectives that are not in the site are dropped.
+    pub fn link(&mut self) {
+        self.teams.sort_by(|a, b| a.id.cmp(&b.id));
+        self.objectives.sort_by(|a, b| a.id.cmp(&b.id));
+        self.key_results.sort_by(|a, b| a.id.cmp(&b.id));
+        let index: BTreeMap<String, usize> = self
+            .objectives
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id.clone(), i))
+            .collect();
+        for o in &mut self.objectives {
+            o.key_results.clear();
+            o.children.clear();
+        }
+        self.key_results
+            .retain(|kr| index.contains_key(&kr.objective_id));
+        for (k, kr) in self.key_results.iter_mut().enumerate() {
+            let o = index[&kr.objective_id];
+            kr.objective = o;
+            self.objectives[o].key_results.push(k);
+        }
+        for i in 0..self.objectives.len() {
+            let parent = self.objectives[i]
+                .parent
+                .as_ref()
+                .and_then(|p| index.get(p))
+                .copied();
+            match parent {
+                Some(p) if p != i => self.objectives[p].children.push(i),
+                _ => {}
+            }
+        }
+    }
+
+    /// The site as a given audience sees it: private and draft objectives and
+    /// KRs removed as asked, and every link to them dropped, so that later
+    /// stages cannot leak them by accident.
+    pub fn view(&self, vis: Visibility) -> Site {
+        let keep = |private: bool, draft: bool| (vis.private || !private) && (vis.drafts || !draft);
+        let mut site = self.clone();
+        site.objectives.retain(|o| keep(o.private, o.draft));
+        site.key_results.retain(|k| keep(k.private, k.draft));
+        let ids: std::collections::BTreeSet<String> =
+            site.objectives.iter().map(|o| o.id.clone()).collect();
+        for o in &mut site.objectives {
+            if o.parent.as_ref().is_some_and(|p| !ids.contains(p)) {
+                o.parent = None;
+            }
+        }
+        site.link();
+        site
+    }
+
+    pub fn objective_index(&self, id: &str) -> Option<usize> {
+        self.objectives
+            .binary_search_by(|o| o.id.as_str().cmp(id))
+            .ok()
+    }
+
+    pub fn team(&self, id: &str) -> Option<&Team> {
+        self.teams
+            .binary_search_by(|t| t.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.teams[i])
+    }
+
+    pub fn update_count(&self) -> usize {
+        self.key_results.iter().map(|k| k.updates.len()).sum()
+    }
+}

@@ -1,0 +1,384 @@
+//! Reads the front matter of each kind of content file into its raw form.
+//! Cross-file facts (a KR's metric for its updates, a team's existence) are
+//! checked later, when the pieces are put together.
+
+use chrono::NaiveDate;
+
+use crate::content::fields::{At, Fields, NumOrBool, parse_toml};
+use crate::content::model::{Locs, Metric, Status, Team};
+use crate::content::source::{SourceFile, split_front_matter};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::period::{FiscalYear, Period, Quarter};
+
+const TEAM_KEYS: &[&str] = &["name", "lead", "parent"];
+const OBJECTIVE_KEYS: &[&str] = &[
+    "title", "owner", "team", "period", "parent", "privacy", "draft",
+];
+const KR_KEYS: &[&str] = &[
+    "title", "owner", "team", "period", "metric", "start", "target", "current", "unit", "weight",
+    "series", "privacy", "draft",
+];
+const UPDATE_KEYS: &[&str] = &["status", "value", "date", "author"];
+
+/// Common fields of objectives and KRs.
+#[derive(Debug, Clone)]
+pub struct Head {
+    pub title: String,
+    pub owner: String,
+    pub team: Option<String>,
+    pub private: bool,
+    pub draft: bool,
+    pub body: String,
+    pub locs: Locs,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawObjective {
+    pub head: Head,
+    pub year: FiscalYear,
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawKeyResult {
+    pub head: Head,
+    pub quarter: Quarter,
+    pub quarter_loc: crate::diag::Loc,
+    pub metric: Metric,
+    pub start: f64,
+    pub target: f64,
+    pub current: Option<f64>,
+    pub unit: Option<String>,
+    pub weight: f64,
+    pub series: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawUpdate {
+    pub status: Status,
+    pub value: Option<At<NumOrBool>>,
+    pub author: Option<String>,
+    pub body: String,
+}
+
+/// Splits and parses the front matter, then hands the fields to `read`.
+/// Returns `None` (with diagnostics) when anything required is missing or wrong.
+fn with_fields<T>(
+    file: &SourceFile,
+    what: &'static str,
+    allowed: &[&str],
+    diags: &mut Diagnostics,
+    read: impl FnOnce(&mut Fields<'_, '_>, &str) -> Option<T>,
+) -> Option<T> {
+    let split = match split_front_matter(file) {
+        Ok(s) => s,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let table = parse_toml(file, split.front_matter, split.front_matter_offset, diags)?;
+    let mut f = Fields::new(
+        file,
+        split.front_matter_offset,
+        table.get_ref(),
+        what,
+        allowed,
+    );
+    // Items whose required fields are readable are kept even when other keys
+    // had errors, so that cross-file checks still run on them; the errors
+    // already recorded stop any build.
+    let out = read(&mut f, split.body);
+    diags.extend(f.diags);
+    out
+}
+
+pub fn team(file: &SourceFile, id: &str, diags: &mut Diagnostics) -> Option<Team> {
+    with_fields(file, "team front matter", TEAM_KEYS, diags, |f, body| {
+        let name = f.required_string("name", "\"Platform Engineering\"");
+        let lead = f.string("lead", "\"Jane Doe\"").map(|s| s.value);
+        let parent = f.string("parent", "\"engineering\"");
+        Some(Team {
+            id: id.to_string(),
+            name: name?.value,
+            lead,
+            parent_loc: parent.as_ref().map(|p| p.loc.clone()),
+            parent: parent.map(|p| p.value),
+            body: body.to_string(),
+            source: file.path.clone(),
+        })
+    })
+}
+
+fn head(f: &mut Fields<'_, '_>, body: &str) -> Option<Head> {
+    let title = f.required_string("title", "\"Make the platform boringly reliable\"");
+    let owner = f.required_string("owner", "\"Jane Doe\"");
+    let team = f.string("team", "\"platform\"");
+    let privacy = f.choice("privacy", &[("public", false), ("private", true)]);
+    let draft = f.boolean("draft");
+    Some(Head {
+        title: title?.value,
+        owner: owner?.value,
+        locs: Locs {
+            team: team.as_ref().map(|t| t.loc.clone()),
+            parent: None,
+            period: None,
+            series: None,
+        },
+        team: team.map(|t| t.value),
+        private: privacy.is_some_and(|p| p.value),
+        draft: draft.is_some_and(|d| d.value),
+        body: body.to_string(),
+    })
+}
+
+/// Reads `period` and checks it is the wanted kind (a year or a quarter).
+fn period(f: &mut Fields<'_, '_>, want_quarter: bool) -> Option<At<Period>> {
+    let example = if want_quarter {
+        "\"Q1 FY24\""
+    } else {
+        "\"FY24\""
+    };
+    let s = if f.has("period") {
+        f.string("period", example)?
+    } else {
+        f.missing("period", example);
+        return None;
+    };
+    match Period::parse(&s.value) {
+        Ok(p @ Period::Quarter(q)) if !want_quarter => {
+            f.error(
+                "bad-period",
+                s.loc,
+                format!(
+                    "an objective is set for a fiscal year, but `{}` is a quarter",
+                    s.value
+                ),
+                format!(
+                    "write `period = \"FY{}\"`; put quarters on its key results",
+                    q.year.0 % 100
+                ),
+            );
+            let _ = p;
+            None
+        }
+        Ok(Period::Year(y)) if want_quarter => {
+            f.error(
+                "bad-period",
+                s.loc,
+                format!(
+                    "a key result is set for a quarter, but `{}` is a whole fiscal year",
+                    s.value
+                ),
+                format!("write the quarter, e.g. `period = \"Q1 FY{}\"`", y.0 % 100),
+            );
+            None
+        }
+        Ok(p) => Some(At {
+            value: p,
+            loc: s.loc,
+        }),
+        Err(e) => {
+            f.error("bad-period", s.loc, e.message, e.hint);
+            None
+        }
+    }
+}
+
+pub fn objective(file: &SourceFile, diags: &mut Diagnostics) -> Option<RawObjective> {
+    with_fields(
+        file,
+        "objective front matter",
+        OBJECTIVE_KEYS,
+        diags,
+        |f, body| {
+            let head = head(f, body);
+            let period = period(f, false);
+            let parent = f.string("parent", "\"fy24/company-goal\"");
+            let mut head = head?;
+            let period = period?;
+            head.locs.period = Some(period.loc);
+            head.locs.parent = parent.as_ref().map(|p| p.loc.clone());
+            Some(RawObjective {
+                head,
+                year: period.value.year(),
+                parent: parent.map(|p| p.value.trim_matches('/').to_string()),
+            })
+        },
+    )
+}
+
+pub fn key_result(file: &SourceFile, diags: &mut Diagnostics) -> Option<RawKeyResult> {
+    with_fields(
+        file,
+        "key result front matter",
+        KR_KEYS,
+        diags,
+        |f, body| {
+            let head = head(f, body);
+            let period = period(f, true);
+            let metric = if f.has("metric") {
+                f.choice("metric", &Metric::CHOICES)
+            } else {
+                f.missing("metric", "\"percent\"");
+                None
+            };
+            let unit = f.string("unit", "\"ms\"").map(|u| u.value);
+            let series = f.string("series", "\"api-uptime\"");
+            let mut weight = f.number("weight", "2");
+            if let Some(w) = weight.take_if(|w| w.value <= 0.0) {
+                f.error(
+                    "bad-weight",
+                    w.loc,
+                    format!("`weight` must be greater than 0, found {}", w.value),
+                    "use a positive number such as `weight = 2`, or remove it for the default of 1",
+                );
+            }
+            let metric = metric?.value;
+            let (start, target, current) = if metric == Metric::Boolean {
+                for key in ["start", "target"] {
+                    if let Some(v) = f.number_or_bool(key)
+                        && v.value != NumOrBool::Bool(key == "target")
+                    {
+                        f.error(
+                        "bad-value",
+                        v.loc,
+                        format!("a boolean key result always goes from false to true; `{key}` cannot be changed"),
+                        format!("remove `{key}`: boolean KRs start at false and target true"),
+                    );
+                    }
+                }
+                let current = match f.number_or_bool("current") {
+                    Some(At {
+                        value: NumOrBool::Bool(b),
+                        ..
+                    }) => Some(if b { 1.0 } else { 0.0 }),
+                    Some(At { loc, .. }) => {
+                        f.error(
+                            "wrong-type",
+                            loc,
+                            "`current` of a boolean key result must be true or false",
+                            "write `current = false` (or remove it)",
+                        );
+                        None
+                    }
+                    None => None,
+                };
+                (0.0, 1.0, current)
+            } else {
+                let start = f.number("start", "0");
+                let target = f.number("target", "100");
+                if !f.has("start") {
+                    f.missing("start", "0");
+                }
+                if !f.has("target") {
+                    f.missing("target", "100");
+                }
+                let current = f.number("current", "0").map(|c| c.value);
+                let (start, target) = (start?, target?);
+                if start.value == target.value {
+                    f.error(
+                    "target-equals-start",
+                    target.loc,
+                    format!("`target` equals `start` ({}), so progress cannot be measured", start.value),
+                    "set the target the KR should move to (it may be lower than start, for \"reduce to\" KRs)",
+                );
+                    return None;
+                }
+                (start.value, target.value, current)
+            };
+            let mut head = head?;
+            let period = period?;
+            let Period::Quarter(quarter) = period.value else {
+                return None;
+            };
+            head.locs.period = Some(period.loc.clone());
+            head.locs.series = series.as_ref().map(|s| s.loc.clone());
+            Some(RawKeyResult {
+                head,
+                quarter,
+                quarter_loc: period.loc,
+                metric,
+                start,
+                target,
+                current,
+                unit,
+                weight: weight.map_or(1.0, |w| w.value),
+                series: series.map(|s| s.value),
+            })
+        },
+    )
+}
+
+pub fn update(
+    file: &SourceFile,
+    name_date: NaiveDate,
+    diags: &mut Diagnostics,
+) -> Option<RawUpdate> {
+    with_fields(
+        file,
+        "status update front matter",
+        UPDATE_KEYS,
+        diags,
+        |f, body| {
+            let status = if f.has("status") {
+                f.choice("status", &Status::CHOICES)
+            } else {
+                f.missing("status", "\"on-track\"");
+                None
+            };
+            let value = f.number_or_bool("value");
+            let author = f.string("author", "\"Jane Doe\"").map(|a| a.value);
+            if let Some(date) = f.date("date")
+                && date.value != name_date
+            {
+                f.error(
+                    "date-mismatch",
+                    date.loc,
+                    format!(
+                        "`date = {}` differs from the file name's date {name_date}",
+                        date.value
+                    ),
+                    format!(
+                        "remove `date` (the file name gives it) or rename the file to {}.md",
+                        date.value
+                    ),
+                );
+            }
+            let status = status?.value;
+            if value.is_none() && status != Status::Dropped && !f.has("value") {
+                f.missing("value", "42");
+                return None;
+            }
+            Some(RawUpdate {
+                status,
+                value,
+                author,
+                body: body.to_string(),
+            })
+        },
+    )
+}
+
+/// An update's value checked against its KR's metric.
+pub fn update_value(value: &At<NumOrBool>, metric: Metric) -> Result<f64, Diagnostic> {
+    match (value.value, metric) {
+        (NumOrBool::Bool(b), Metric::Boolean) => Ok(if b { 1.0 } else { 0.0 }),
+        (NumOrBool::Num(n), m) if m != Metric::Boolean => Ok(n),
+        (NumOrBool::Num(_), _) => Err(Diagnostic::error(
+            "wrong-type",
+            value.loc.clone(),
+            "the key result is boolean, so `value` must be true or false",
+            "write `value = true` once it is done, `value = false` until then",
+        )),
+        (NumOrBool::Bool(_), m) => Err(Diagnostic::error(
+            "wrong-type",
+            value.loc.clone(),
+            format!(
+                "the key result's metric is {}, so `value` must be a number",
+                m.as_str()
+            ),
+            "write the metric's current value, e.g. `value = 42`",
+        )),
+    }
+}

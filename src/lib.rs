@@ -1,0 +1,14 @@
+//! okra: a static site generator for public OKR reporting.
+//!
+//! The build is a pipeline, one module per stage:
+//! [`content`] (load) → [`validate`] → [`score`] → render → write,
+//! driven by [`site`] and the command line in [`cli`].
+
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod diag;
+pub mod period;
+pub mod score;
+pub mod site;
+pub mod validate;

@@ -1,0 +1,96 @@
+//! Health flags of a key result as of a date (spec §4): the things the
+//! OKR process expects that have not happened.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::content::KeyResult;
+use crate::period::FiscalCalendar;
+use crate::score::kr::updates_as_of;
+
+/// The settings health depends on, from `okra.toml`.
+#[derive(Debug, Clone, Copy)]
+pub struct HealthRules {
+    pub calendar: FiscalCalendar,
+    pub stale_after_days: i64,
+    pub final_scoring_grace_days: i64,
+}
+
+/// One thing wrong with how a KR is being kept up to date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "flag", rename_all = "kebab-case")]
+pub enum Flag {
+    /// An open KR of the current quarter whose latest update (or the quarter
+    /// start, if it has none) is older than `stale_after_days`.
+    Stale { since: NaiveDate, days: i64 },
+    /// Past the quarter's midpoint with no update since it.
+    MissingMidQuarter { midpoint: NaiveDate },
+    /// The quarter ended more than the grace period ago and no closed status was posted.
+    MissingFinal {
+        quarter_end: NaiveDate,
+        due: NaiveDate,
+    },
+    /// A closed status was followed by more updates (index of the first later update).
+    UpdateAfterClosed { closed_on: NaiveDate, later: usize },
+}
+
+impl Flag {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Flag::Stale { .. } => "stale",
+            Flag::MissingMidQuarter { .. } => "missing-mid-quarter-scoring",
+            Flag::MissingFinal { .. } => "missing-final-scoring",
+            Flag::UpdateAfterClosed { .. } => "update-after-closed",
+        }
+    }
+
+    /// A short label for pages.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Flag::Stale { .. } => "Stale",
+            Flag::MissingMidQuarter { .. } => "Missing mid-quarter scoring",
+            Flag::MissingFinal { .. } => "Missing final scoring",
+            Flag::UpdateAfterClosed { .. } => "Updated after closing",
+        }
+    }
+}
+
+/// The health flags of `kr` as of `as_of`. Only updates dated on or before
+/// `as_of` count; a KR whose quarter has not started has none.
+pub fn flags(kr: &KeyResult, rules: &HealthRules, as_of: NaiveDate) -> Vec<Flag> {
+    let cal = &rules.calendar;
+    let start = cal.quarter_start(kr.quarter);
+    if as_of < start {
+        return Vec::new();
+    }
+    let updates = updates_as_of(kr, as_of);
+    let mut out = Vec::new();
+    let first_closed = updates.iter().position(|u| u.status.is_closed());
+    let closed = updates.last().is_some_and(|u| u.status.is_closed());
+
+    if !closed && cal.quarter_of(as_of) == kr.quarter {
+        let since = updates.last().map_or(start, |u| u.date);
+        let days = (as_of - since).num_days();
+        if days > rules.stale_after_days {
+            out.push(Flag::Stale { since, days });
+        }
+    }
+    let midpoint = cal.quarter_midpoint(kr.quarter);
+    if !closed && as_of > midpoint && !updates.iter().any(|u| u.date >= midpoint) {
+        out.push(Flag::MissingMidQuarter { midpoint });
+    }
+    let quarter_end = cal.quarter_end(kr.quarter);
+    let due = quarter_end + chrono::Duration::days(rules.final_scoring_grace_days);
+    if as_of > due && first_closed.is_none() {
+        out.push(Flag::MissingFinal { quarter_end, due });
+    }
+    if let Some(i) = first_closed
+        && i + 1 < updates.len()
+    {
+        out.push(Flag::UpdateAfterClosed {
+            closed_on: updates[i].date,
+            later: i + 1,
+        });
+    }
+    out
+}

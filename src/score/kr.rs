@@ -1,0 +1,68 @@
+//! A key result as of a date: value, progress and status (spec §4).
+
+use chrono::NaiveDate;
+
+use crate::content::{KeyResult, Status, Update};
+
+/// The updates dated on or before `as_of` (updates are sorted by date).
+pub fn updates_as_of(kr: &KeyResult, as_of: NaiveDate) -> &[Update] {
+    let n = kr.updates.partition_point(|u| u.date <= as_of);
+    &kr.updates[..n]
+}
+
+/// The latest update dated on or before `as_of`.
+pub fn latest_update(kr: &KeyResult, as_of: NaiveDate) -> Option<&Update> {
+    updates_as_of(kr, as_of).last()
+}
+
+/// The value of the latest update (with a value) on or before `as_of`, else
+/// `current`, else `start`.
+pub fn value_as_of(kr: &KeyResult, as_of: NaiveDate) -> f64 {
+    updates_as_of(kr, as_of)
+        .iter()
+        .rev()
+        .find_map(|u| u.value)
+        .or(kr.current)
+        .unwrap_or(kr.start)
+}
+
+/// Progress of a value: (value − start) / (target − start), unclamped
+/// (over-achievement is above 1, going the wrong way is below 0).
+/// `None` only if start equals target, which validation rejects.
+pub fn progress_of(kr: &KeyResult, value: f64) -> Option<f64> {
+    let span = kr.target - kr.start;
+    let p = (value - kr.start) / span;
+    (span != 0.0 && p.is_finite()).then_some(p)
+}
+
+/// The status of the latest update on or before `as_of`; `None` is "no update".
+pub fn status_as_of(kr: &KeyResult, as_of: NaiveDate) -> Option<Status> {
+    latest_update(kr, as_of).map(|u| u.status)
+}
+
+/// Clamps progress into [0, 1] for rollups.
+pub fn clamp_progress(p: f64) -> f64 {
+    if p.is_nan() { 0.0 } else { p.clamp(0.0, 1.0) }
+}
+
+/// Everything the site shows about a KR as of a date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KrScore {
+    pub value: f64,
+    /// Unclamped progress.
+    pub progress: Option<f64>,
+    /// `None` means no update yet.
+    pub status: Option<Status>,
+    pub last_update: Option<NaiveDate>,
+}
+
+pub fn score_kr(kr: &KeyResult, as_of: NaiveDate) -> KrScore {
+    let value = value_as_of(kr, as_of);
+    let latest = latest_update(kr, as_of);
+    KrScore {
+        value,
+        progress: progress_of(kr, value),
+        status: latest.map(|u| u.status),
+        last_update: latest.map(|u| u.date),
+    }
+}

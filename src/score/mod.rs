@@ -1,0 +1,101 @@
+//! Stage 3, score: pure functions from the loaded site and an as-of date to
+//! values, progress, statuses, rollups and health flags. Nothing here reads
+//! files or the clock, so any past day can be scored exactly as it stood.
+
+pub mod health;
+pub mod kr;
+pub mod rollup;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::content::Site;
+use crate::period::{FiscalYear, Quarter};
+pub use health::{Flag, HealthRules};
+pub use kr::KrScore;
+pub use rollup::{ObjectiveStatus, Rollup, Scope};
+
+/// An objective's rollups for its year and each of its quarters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectiveScore {
+    pub year: Rollup,
+    /// Q1..Q4 of the objective's fiscal year.
+    pub quarters: [Rollup; 4],
+}
+
+impl ObjectiveScore {
+    pub fn quarter(&self, q: Quarter) -> Rollup {
+        self.quarters[(q.q - 1) as usize]
+    }
+}
+
+/// Every score of a site as of one day, indexed like the site's vectors.
+#[derive(Debug, Clone)]
+pub struct Scores {
+    pub as_of: NaiveDate,
+    pub krs: Vec<KrScore>,
+    pub objectives: Vec<ObjectiveScore>,
+    /// Health flags by KR index (empty for most).
+    pub flags: Vec<Vec<Flag>>,
+}
+
+impl HealthRules {
+    pub fn from_config(c: &crate::config::Config) -> Self {
+        HealthRules {
+            calendar: c.calendar,
+            stale_after_days: c.stale_after_days,
+            final_scoring_grace_days: c.final_scoring_grace_days,
+        }
+    }
+}
+
+/// Scores the whole site as of `as_of`.
+pub fn score(site: &Site, as_of: NaiveDate) -> Scores {
+    let krs: Vec<KrScore> = site
+        .key_results
+        .iter()
+        .map(|k| kr::score_kr(k, as_of))
+        .collect();
+    let rules = HealthRules::from_config(&site.config);
+    let flags = site
+        .key_results
+        .iter()
+        .map(|k| health::flags(k, &rules, as_of))
+        .collect();
+
+    // Objectives by fiscal year, so each scope is rolled up once.
+    let mut by_year: BTreeMap<FiscalYear, Vec<usize>> = BTreeMap::new();
+    for (i, o) in site.objectives.iter().enumerate() {
+        by_year.entry(o.year).or_default().push(i);
+    }
+    let empty = Rollup {
+        progress: None,
+        status: ObjectiveStatus::NoUpdate,
+    };
+    let mut objectives = vec![
+        ObjectiveScore {
+            year: empty,
+            quarters: [empty; 4],
+        };
+        site.objectives.len()
+    ];
+    for (year, members) in by_year {
+        let yearly = rollup::rollup_scope(site, &krs, Scope::Year(year), &members);
+        for &i in &members {
+            objectives[i].year = yearly[i].unwrap_or(empty);
+        }
+        for q in year.quarters() {
+            let quarterly = rollup::rollup_scope(site, &krs, Scope::Quarter(q), &members);
+            for &i in &members {
+                objectives[i].quarters[(q.q - 1) as usize] = quarterly[i].unwrap_or(empty);
+            }
+        }
+    }
+    Scores {
+        as_of,
+        krs,
+        objectives,
+        flags,
+    }
+}

@@ -1,0 +1,31 @@
+//! The pipeline: load → validate → score (→ render → write, for builds).
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::content::{self, Site};
+use crate::diag::Diagnostics;
+use crate::score::{self, Scores};
+use crate::validate;
+
+/// What `okra check` finds: the whole site (private and drafts included, since
+/// nothing is published), its scores and every diagnostic.
+pub struct Checked {
+    pub site: Site,
+    pub scores: Scores,
+    pub diagnostics: Diagnostics,
+}
+
+/// Loads, validates and scores the site at `root` as of a day.
+pub fn check(root: &Path, as_of: NaiveDate) -> Checked {
+    let (site, mut diagnostics) = content::load(root);
+    validate::validate(&site, &mut diagnostics);
+    let scores = score::score(&site, as_of);
+    validate::health(&site, &scores, &mut diagnostics);
+    Checked {
+        site,
+        scores,
+        diagnostics,
+    }
+}

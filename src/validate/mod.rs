@@ -1,0 +1,72 @@
+//! Stage 2, validate: rules that need more than one file, plus the process
+//! warnings (empty scoring descriptions, health flags). Per-file rules (types,
+//! unknown keys, names) are reported while loading.
+
+mod references;
+
+use crate::content::Site;
+use crate::diag::{Diagnostic, Diagnostics, Loc};
+use crate::score::{Flag, Scores};
+
+/// Checks the rules between files; everything found goes to `diags`.
+pub fn validate(site: &Site, diags: &mut Diagnostics) {
+    references::teams(site, diags);
+    references::alignment(site, diags);
+    references::periods(site, diags);
+    references::series(site, diags);
+    scoring_descriptions(site, diags);
+}
+
+/// The process asks every KR to say how it is scored; an empty body is a warning.
+fn scoring_descriptions(site: &Site, diags: &mut Diagnostics) {
+    for k in &site.key_results {
+        if k.body.trim().is_empty() {
+            diags.push(Diagnostic::warning(
+                "empty-scoring",
+                Loc::file(&k.source),
+                "the key result does not say how it is scored",
+                "below the closing `+++`, describe how the KR is measured and scored (data source, what counts)",
+            ));
+        }
+    }
+}
+
+/// Turns health flags into warnings (drafts are work in progress and exempt).
+pub fn health(site: &Site, scores: &Scores, diags: &mut Diagnostics) {
+    let as_of = scores.as_of;
+    for (k, flags) in site.key_results.iter().zip(&scores.flags) {
+        if k.draft {
+            continue;
+        }
+        let new_update = format!(
+            "post a status update: `okra new update {}/{}.md`",
+            crate::content::walk::CONTENT_DIR,
+            k.id
+        );
+        for flag in flags {
+            let (loc, message, hint) = match flag {
+                Flag::Stale { since, days } => (
+                    Loc::file(&k.source),
+                    format!("stale: no update since {since} ({days} days before {as_of})"),
+                    new_update.clone(),
+                ),
+                Flag::MissingMidQuarter { midpoint } => (
+                    Loc::file(&k.source),
+                    format!("missing mid-quarter scoring: {} passed its midpoint on {midpoint} with no update since", k.quarter),
+                    format!("forecast the end-of-quarter result in an update dated on or after {midpoint}; {new_update}"),
+                ),
+                Flag::MissingFinal { quarter_end, due } => (
+                    Loc::file(&k.source),
+                    format!("missing final scoring: {} ended on {quarter_end} and no closed status was posted by {due}", k.quarter),
+                    "post the final score as an update with status achieved, partial, missed or dropped".to_string(),
+                ),
+                Flag::UpdateAfterClosed { closed_on, later } => (
+                    Loc::file(&k.updates[*later].source),
+                    format!("update after the key result was closed on {closed_on}"),
+                    "closed statuses are final; if the score changed, correct the closing update instead of adding another".to_string(),
+                ),
+            };
+            diags.push(Diagnostic::warning(flag.code(), loc, message, hint));
+        }
+    }
+}
