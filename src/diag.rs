@@ -125,7 +125,18 @@ impl Diagnostics {
     /// so output is stable whatever order the stages found things in.
     pub fn sorted(&self) -> Vec<&Diagnostic> {
         let mut v: Vec<&Diagnostic> = self.items.iter().collect();
-        v.sort_by(|a, b| (&a.loc, a.severity, &a.message).cmp(&(&b.loc, b.severity, &b.message)));
+        // Files by their displayed path (plain string order, as `sort` would),
+        // then line and column.
+        v.sort_by_cached_key(|d| {
+            let path = display_path(&d.loc.file);
+            (
+                path,
+                d.loc.line,
+                d.loc.column,
+                d.severity,
+                d.message.clone(),
+            )
+        });
         v.dedup();
         v
     }
@@ -280,5 +291,20 @@ mod tests {
         d.push(Diagnostic::warning("x", Loc::new("a.md", 2, 1), "a2", "h"));
         let msgs: Vec<_> = d.sorted().iter().map(|d| d.message.clone()).collect();
         assert_eq!(msgs, ["a2", "a9", "b"]);
+        // `x.md` comes before the files in folder `x/`, as in a sorted listing.
+        d.push(Diagnostic::error(
+            "x",
+            Loc::new("k/x/2024-01-01.md", 1, 1),
+            "in folder",
+            "h",
+        ));
+        d.push(Diagnostic::error(
+            "x",
+            Loc::new("k/x.md", 5, 1),
+            "file",
+            "h",
+        ));
+        let msgs: Vec<_> = d.sorted().iter().map(|d| d.message.clone()).collect();
+        assert_eq!(msgs[3..], ["file", "in folder"]);
     }
 }

@@ -99,3 +99,6 @@ pub fn score(site: &Site, as_of: NaiveDate) -> Scores {
         flags,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -39,7 +39,7 @@ pub fn health(site: &Site, scores: &Scores, diags: &mut Diagnostics) {
             continue;
         }
         let new_update = format!(
-            "post a status update: `okra new update {}/{}.md`",
+            "post a status update as {}/{}/{as_of}.md",
             crate::content::walk::CONTENT_DIR,
             k.id
         );

@@ -1,0 +1,420 @@
+//! Unit tests of scoring: KR value/progress/status, rollups, health flags.
+
+use chrono::NaiveDate;
+
+use super::*;
+use crate::config::Config;
+use crate::content::model::Locs;
+use crate::content::{KeyResult, Metric, Objective, Status, Update};
+use crate::period::{FiscalYear, Quarter};
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn q(n: u8) -> Quarter {
+    Quarter {
+        year: FiscalYear(2024),
+        q: n,
+    }
+}
+
+fn kr(id: &str, objective: &str, quarter: Quarter, start: f64, target: f64) -> KeyResult {
+    KeyResult {
+        id: format!("{objective}/{id}"),
+        objective_id: objective.into(),
+        objective: 0,
+        title: id.into(),
+        owner: "Ada".into(),
+        team: None,
+        quarter,
+        metric: Metric::Number,
+        start,
+        target,
+        current: None,
+        unit: None,
+        weight: 1.0,
+        series: None,
+        private: false,
+        draft: false,
+        body: "scored".into(),
+        source: format!("content/{objective}/{id}.md").into(),
+        updates: Vec::new(),
+        locs: Locs::default(),
+    }
+}
+
+fn upd(date: &str, status: Status, value: Option<f64>) -> Update {
+    Update {
+        date: d(date),
+        status,
+        value,
+        author: "Ada".into(),
+        body: String::new(),
+        source: format!("u/{date}.md").into(),
+        slug: date.into(),
+    }
+}
+
+fn with(mut k: KeyResult, updates: Vec<Update>) -> KeyResult {
+    k.updates = updates;
+    k
+}
+
+fn objective(id: &str, parent: Option<&str>) -> Objective {
+    Objective {
+        id: id.into(),
+        title: id.into(),
+        owner: "Ada".into(),
+        team: None,
+        year: FiscalYear(2024),
+        parent: parent.map(str::to_string),
+        private: false,
+        draft: false,
+        body: String::new(),
+        source: format!("content/{id}/objective.md").into(),
+        key_results: Vec::new(),
+        children: Vec::new(),
+        locs: Locs::default(),
+    }
+}
+
+fn site(objectives: Vec<Objective>, key_results: Vec<KeyResult>) -> Site {
+    let mut s = Site {
+        config: Config::default(),
+        teams: Vec::new(),
+        objectives,
+        key_results,
+    };
+    s.link();
+    s
+}
+
+fn close(a: Option<f64>, b: f64) -> bool {
+    a.is_some_and(|a| (a - b).abs() < 1e-9)
+}
+
+#[test]
+fn value_is_latest_update_on_or_before_the_day() {
+    let k = with(
+        kr("k", "o", q(1), 0.0, 100.0),
+        vec![
+            upd("2024-01-10", Status::OnTrack, Some(20.0)),
+            upd("2024-02-15", Status::AtRisk, Some(40.0)),
+            upd("2024-04-02", Status::Partial, Some(70.0)),
+        ],
+    );
+    assert_eq!(kr::value_as_of(&k, d("2024-01-09")), 0.0); // before any: start
+    assert_eq!(kr::value_as_of(&k, d("2024-01-10")), 20.0); // on the day counts
+    assert_eq!(kr::value_as_of(&k, d("2024-03-31")), 40.0); // later updates ignored
+    assert_eq!(kr::status_as_of(&k, d("2024-03-31")), Some(Status::AtRisk));
+    assert_eq!(kr::status_as_of(&k, d("2024-01-01")), None);
+    assert_eq!(kr::value_as_of(&k, d("2030-01-01")), 70.0);
+}
+
+#[test]
+fn value_falls_back_to_current_then_start() {
+    let mut k = kr("k", "o", q(1), 10.0, 20.0);
+    assert_eq!(kr::value_as_of(&k, d("2024-02-01")), 10.0);
+    k.current = Some(12.0);
+    assert_eq!(kr::value_as_of(&k, d("2024-02-01")), 12.0);
+    assert!(close(kr::score_kr(&k, d("2024-02-01")).progress, 0.2));
+    // A dropped update without a value keeps the last known value.
+    k.updates = vec![
+        upd("2024-01-10", Status::OnTrack, Some(15.0)),
+        upd("2024-02-10", Status::Dropped, None),
+    ];
+    assert_eq!(kr::value_as_of(&k, d("2024-03-01")), 15.0);
+}
+
+#[test]
+fn progress_for_decreasing_targets() {
+    // Reduce latency from 180 ms to 120 ms; now at 150 ms: half way.
+    let k = with(
+        kr("k", "o", q(1), 180.0, 120.0),
+        vec![upd("2024-02-01", Status::OnTrack, Some(150.0))],
+    );
+    assert!(close(kr::score_kr(&k, d("2024-03-01")).progress, 0.5));
+    // Getting worse is negative progress.
+    assert!(close(kr::progress_of(&k, 200.0), -1.0 / 3.0));
+}
+
+#[test]
+fn over_achievement_is_unclamped_for_krs_but_clamped_in_rollups() {
+    let k = with(
+        kr("k", "o", q(1), 0.0, 100.0),
+        vec![upd("2024-03-30", Status::Achieved, Some(120.0))],
+    );
+    let s = site(vec![objective("o", None)], vec![k]);
+    let scores = score(&s, d("2024-04-01"));
+    assert!(close(scores.krs[0].progress, 1.2));
+    assert!(close(scores.objectives[0].quarter(q(1)).progress, 1.0));
+    assert!(close(scores.objectives[0].year.progress, 1.0));
+}
+
+#[test]
+fn boolean_progress() {
+    let mut k = kr("k", "o", q(1), 0.0, 1.0);
+    k.metric = Metric::Boolean;
+    assert!(close(kr::score_kr(&k, d("2024-02-01")).progress, 0.0));
+    k.updates = vec![upd("2024-02-01", Status::Achieved, Some(1.0))];
+    assert!(close(kr::score_kr(&k, d("2024-02-01")).progress, 1.0));
+}
+
+#[test]
+fn weighted_rollup_skips_dropped_krs() {
+    let mut a = with(
+        kr("a", "o", q(1), 0.0, 10.0),
+        vec![upd("2024-02-01", Status::OnTrack, Some(5.0))],
+    );
+    a.weight = 3.0;
+    let b = with(
+        kr("b", "o", q(1), 0.0, 10.0),
+        vec![upd("2024-02-01", Status::AtRisk, Some(10.0))],
+    );
+    let c = with(
+        kr("c", "o", q(1), 0.0, 10.0),
+        vec![upd("2024-02-01", Status::Dropped, None)],
+    );
+    let s = site(vec![objective("o", None)], vec![a, b, c]);
+    let r = score(&s, d("2024-02-02")).objectives[0].quarter(q(1));
+    // (0.5 * 3 + 1.0 * 1) / 4; the dropped KR is left out.
+    assert!(close(r.progress, 0.625));
+    assert_eq!(r.status, ObjectiveStatus::AtRisk);
+}
+
+#[test]
+fn negative_progress_is_clamped_to_zero_in_rollups() {
+    let k = with(
+        kr("a", "o", q(1), 100.0, 50.0),
+        vec![upd("2024-02-01", Status::OffTrack, Some(150.0))],
+    );
+    let s = site(vec![objective("o", None)], vec![k]);
+    let sc = score(&s, d("2024-02-02"));
+    assert!(close(sc.krs[0].progress, -1.0));
+    assert!(close(sc.objectives[0].year.progress, 0.0));
+    assert_eq!(sc.objectives[0].year.status, ObjectiveStatus::OffTrack);
+}
+
+#[test]
+fn quarters_and_year_scopes() {
+    let a = with(
+        kr("a", "o", q(1), 0.0, 10.0),
+        vec![upd("2024-03-30", Status::Achieved, Some(10.0))],
+    );
+    let b = with(
+        kr("b", "o", q(2), 0.0, 10.0),
+        vec![upd("2024-05-01", Status::OnTrack, Some(2.0))],
+    );
+    let s = site(vec![objective("o", None)], vec![a, b]);
+    let o = &score(&s, d("2024-05-02")).objectives[0];
+    assert!(close(o.quarter(q(1)).progress, 1.0));
+    assert_eq!(o.quarter(q(1)).status, ObjectiveStatus::Closed);
+    assert!(close(o.quarter(q(2)).progress, 0.2));
+    assert_eq!(
+        o.quarter(q(3)).progress,
+        None,
+        "no KRs in Q3: no progress, not 0"
+    );
+    assert_eq!(o.quarter(q(3)).status, ObjectiveStatus::NoUpdate);
+    assert!(close(o.year.progress, 0.6));
+    assert_eq!(o.year.status, ObjectiveStatus::OnTrack);
+}
+
+#[test]
+fn aligned_objectives_count_with_weight_one() {
+    // Company objective with one KR at 100 % (weight 4) and two aligned team objectives.
+    let mut top = with(
+        kr("k", "company", q(1), 0.0, 1.0),
+        vec![upd("2024-02-01", Status::OnTrack, Some(1.0))],
+    );
+    top.weight = 4.0;
+    let t1 = with(
+        kr("k", "team1", q(1), 0.0, 10.0),
+        vec![upd("2024-02-01", Status::AtRisk, Some(5.0))],
+    );
+    // team2 has only a Q2 KR: it has no progress in Q1 and is left out there.
+    let t2 = with(
+        kr("k", "team2", q(2), 0.0, 10.0),
+        vec![upd("2024-04-10", Status::OffTrack, Some(0.0))],
+    );
+    let s = site(
+        vec![
+            objective("company", None),
+            objective("team1", Some("company")),
+            objective("team2", Some("company")),
+        ],
+        vec![top, t1, t2],
+    );
+    let sc = score(&s, d("2024-04-15"));
+    let company = &sc.objectives[0];
+    // Q1: (1.0*4 + 0.5*1) / 5 = 0.9; team2 left out of progress.
+    assert!(close(company.quarter(q(1)).progress, 0.9));
+    // team2 has no sub-goals in Q1: its own status is no-update and counts,
+    // but team1's at-risk is worse.
+    assert_eq!(company.quarter(q(1)).status, ObjectiveStatus::AtRisk);
+    assert_eq!(
+        sc.objectives[2].quarter(q(1)).status,
+        ObjectiveStatus::NoUpdate
+    );
+    // Year: (1.0*4 + 0.5 + team2's 0.0) / 6.
+    assert!(close(company.year.progress, 4.5 / 6.0));
+    assert_eq!(company.year.status, ObjectiveStatus::OffTrack);
+}
+
+#[test]
+fn objective_without_sub_goals_has_no_progress() {
+    let s = site(vec![objective("o", None)], vec![]);
+    let o = &score(&s, d("2024-05-02")).objectives[0];
+    assert_eq!(o.year.progress, None);
+    assert_eq!(o.year.status, ObjectiveStatus::NoUpdate);
+}
+
+#[test]
+fn alignment_cycles_do_not_hang() {
+    let k = with(
+        kr("k", "a", q(1), 0.0, 10.0),
+        vec![upd("2024-02-01", Status::OnTrack, Some(5.0))],
+    );
+    let s = site(
+        vec![objective("a", Some("b")), objective("b", Some("a"))],
+        vec![k],
+    );
+    let sc = score(&s, d("2024-02-02"));
+    assert!(close(sc.objectives[0].year.progress, 0.5));
+}
+
+#[test]
+fn status_order_and_closed() {
+    let a = with(
+        kr("a", "o", q(1), 0.0, 1.0),
+        vec![upd("2024-02-01", Status::OnTrack, Some(0.5))],
+    );
+    let b = kr("b", "o", q(1), 0.0, 1.0);
+    let s = site(vec![objective("o", None)], vec![a.clone(), b]);
+    assert_eq!(
+        score(&s, d("2024-02-02")).objectives[0].year.status,
+        ObjectiveStatus::NoUpdate
+    );
+    let c = with(
+        kr("c", "o", q(1), 0.0, 1.0),
+        vec![upd("2024-02-01", Status::Missed, Some(0.0))],
+    );
+    let s = site(vec![objective("o", None)], vec![a, c]);
+    assert_eq!(
+        score(&s, d("2024-02-02")).objectives[0].year.status,
+        ObjectiveStatus::OnTrack
+    );
+}
+
+fn rules() -> HealthRules {
+    HealthRules::from_config(&Config::default())
+}
+
+fn codes(k: &KeyResult, as_of: &str) -> Vec<&'static str> {
+    health::flags(k, &rules(), d(as_of))
+        .iter()
+        .map(Flag::code)
+        .collect()
+}
+
+#[test]
+fn health_stale_and_mid_quarter() {
+    // Q2 2024: Apr 1 – Jun 30, midpoint May 16.
+    let k = with(
+        kr("k", "o", q(2), 0.0, 10.0),
+        vec![upd("2024-04-05", Status::OnTrack, Some(1.0))],
+    );
+    assert_eq!(
+        codes(&k, "2024-04-19"),
+        Vec::<&str>::new(),
+        "14 days is not yet stale"
+    );
+    assert_eq!(codes(&k, "2024-04-20"), ["stale"]);
+    assert_eq!(
+        codes(&k, "2024-05-16"),
+        ["stale"],
+        "on the midpoint itself nothing is missing yet"
+    );
+    assert_eq!(
+        codes(&k, "2024-05-17"),
+        ["stale", "missing-mid-quarter-scoring"]
+    );
+    let k = with(k, vec![upd("2024-05-16", Status::AtRisk, Some(4.0))]);
+    assert_eq!(codes(&k, "2024-05-20"), Vec::<&str>::new());
+    // A future quarter has no flags; a quarter with no update at all is stale from its start.
+    let fresh = kr("k", "o", q(3), 0.0, 10.0);
+    assert!(codes(&fresh, "2024-05-20").is_empty());
+    assert_eq!(codes(&fresh, "2024-07-16"), ["stale"]);
+}
+
+#[test]
+fn health_final_scoring() {
+    let k = with(
+        kr("k", "o", q(1), 0.0, 10.0),
+        vec![upd("2024-02-20", Status::OnTrack, Some(6.0))],
+    );
+    // Q1 ends Mar 31; grace 14 days: due Apr 14.
+    assert_eq!(codes(&k, "2024-04-14"), Vec::<&str>::new());
+    assert_eq!(codes(&k, "2024-04-15"), ["missing-final-scoring"]);
+    let done = with(
+        k.clone(),
+        vec![
+            upd("2024-02-20", Status::OnTrack, Some(6.0)),
+            upd("2024-04-02", Status::Partial, Some(7.0)),
+        ],
+    );
+    assert!(codes(&done, "2024-06-01").is_empty());
+    // Updates after the as-of day are ignored.
+    assert_eq!(codes(&done, "2024-04-01"), Vec::<&str>::new());
+}
+
+#[test]
+fn health_update_after_closed() {
+    let k = with(
+        kr("k", "o", q(1), 0.0, 10.0),
+        vec![
+            upd("2024-02-20", Status::Achieved, Some(10.0)),
+            upd("2024-03-01", Status::OnTrack, Some(9.0)),
+        ],
+    );
+    assert_eq!(codes(&k, "2024-02-25"), Vec::<&str>::new());
+    let flags = health::flags(&k, &rules(), d("2024-03-02"));
+    assert_eq!(
+        flags,
+        [Flag::UpdateAfterClosed {
+            closed_on: d("2024-02-20"),
+            later: 1
+        }]
+    );
+}
+
+#[test]
+fn drafts_and_private_are_removed_from_views() {
+    let mut secret = objective("secret", None);
+    secret.private = true;
+    let mut kid = objective("kid", Some("secret"));
+    kid.draft = true;
+    let mut k = kr("k", "secret", q(1), 0.0, 1.0);
+    k.private = true;
+    let s = site(vec![secret, kid, objective("open", None)], vec![k]);
+    let public = s.view(crate::content::Visibility {
+        private: false,
+        drafts: false,
+    });
+    assert_eq!(
+        public
+            .objectives
+            .iter()
+            .map(|o| o.id.as_str())
+            .collect::<Vec<_>>(),
+        ["open"]
+    );
+    assert!(public.key_results.is_empty());
+    let drafts = s.view(crate::content::Visibility {
+        private: false,
+        drafts: true,
+    });
+    let kid = &drafts.objectives[drafts.objective_index("kid").unwrap()];
+    assert_eq!(kid.parent, None, "link to the private parent is dropped");
+}
