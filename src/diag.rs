@@ -308,3 +308,24 @@ mod tests {
         assert_eq!(msgs[3..], ["file", "in folder"]);
     }
 }
+
+#[cfg(test)]
+mod render_tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_when_asked() {
+        let mut d = Diagnostics::new();
+        d.push(Diagnostic::error(
+            "x",
+            Loc::new("content/a.md", 3, 7),
+            "bad",
+            "fix it",
+        ));
+        let plain = d.render_human(false);
+        assert_eq!(plain, "content/a.md:3:7: error: bad\n  = hint: fix it\n");
+        let coloured = d.render_human(true);
+        assert!(coloured.contains("\x1b[1;31merror"));
+        assert!(!plain.contains('\x1b'));
+    }
+}

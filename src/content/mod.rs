@@ -40,8 +40,21 @@ pub fn load(root: &Path) -> (Site, Diagnostics) {
         diags.extend(d);
         items.extend(item);
     }
-    let site = assemble(config, items, &mut diags);
+    let mut site = assemble(config, items, &mut diags);
+    site.unloaded = unloaded(&site, &found);
     (site, diags)
+}
+
+/// Teams and objectives that were found on disk but are not in the site.
+fn unloaded(site: &Site, found: &[Found]) -> std::collections::BTreeSet<String> {
+    found
+        .iter()
+        .filter_map(|f| match &f.kind {
+            Kind::Team { id } if site.team(id).is_none() => Some(id.clone()),
+            Kind::Objective { id } if site.objective_index(id).is_none() => Some(id.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Loads a site from in-memory files (paths relative to the root, e.g.

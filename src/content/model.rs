@@ -3,7 +3,7 @@
 //! Everything here is plain data read from files; scores are computed from it
 //! by `score`, never stored in it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -180,6 +180,10 @@ pub struct Site {
     pub objectives: Vec<Objective>,
     /// Sorted by ID.
     pub key_results: Vec<KeyResult>,
+    /// IDs of teams and objectives whose files exist but could not be loaded
+    /// (their errors are already reported), so references to them are not
+    /// reported again as missing.
+    pub unloaded: BTreeSet<String>,
 }
 
 /// Which objectives and KRs a view of the site keeps.
@@ -234,8 +238,7 @@ impl Site {
         let mut site = self.clone();
         site.objectives.retain(|o| keep(o.private, o.draft));
         site.key_results.retain(|k| keep(k.private, k.draft));
-        let ids: std::collections::BTreeSet<String> =
-            site.objectives.iter().map(|o| o.id.clone()).collect();
+        let ids: BTreeSet<String> = site.objectives.iter().map(|o| o.id.clone()).collect();
         for o in &mut site.objectives {
             if o.parent.as_ref().is_some_and(|p| !ids.contains(p)) {
                 o.parent = None;

@@ -85,6 +85,7 @@ fn site(objectives: Vec<Objective>, key_results: Vec<KeyResult>) -> Site {
         teams: Vec::new(),
         objectives,
         key_results,
+        unloaded: Default::default(),
     };
     s.link();
     s

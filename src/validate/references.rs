@@ -30,6 +30,7 @@ pub fn teams(site: &Site, diags: &mut Diagnostics) {
     for o in &site.objectives {
         if let Some(t) = &o.team
             && site.team(t).is_none()
+            && !site.unloaded.contains(t)
         {
             diags.push(team_missing(
                 site,
@@ -41,6 +42,7 @@ pub fn teams(site: &Site, diags: &mut Diagnostics) {
     for k in &site.key_results {
         if let (Some(t), Some(loc)) = (&k.team, &k.locs.team)
             && site.team(t).is_none()
+            && !site.unloaded.contains(t)
         {
             diags.push(team_missing(site, t, loc.clone()));
         }
@@ -55,6 +57,9 @@ pub fn teams(site: &Site, diags: &mut Diagnostics) {
             continue;
         };
         if site.team(p).is_none() {
+            if site.unloaded.contains(p) {
+                continue;
+            }
             diags.push(team_missing(site, p, loc.clone()));
         } else if let Some(cycle) = find_cycle(&t.id, |id| parents.get(id).map(|s| s.to_string())) {
             diags.push(Diagnostic::error(
@@ -110,6 +115,9 @@ pub fn alignment(site: &Site, diags: &mut Diagnostics) {
             continue;
         }
         let Some(pi) = site.objective_index(p) else {
+            if site.unloaded.contains(p) {
+                continue; // its own errors are reported
+            }
             let hint = if site.key_results.iter().any(|k| &k.id == p) {
                 format!(
                     "`{p}` is a key result; align to its objective `{}` instead",
