@@ -9,6 +9,7 @@ pub mod config;
 pub mod content;
 pub mod diag;
 pub mod period;
+pub mod render;
 pub mod score;
 pub mod site;
 pub mod validate;

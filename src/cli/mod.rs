@@ -1,5 +1,6 @@
 //! The command line: clap definitions, each command a thin call into the library.
 
+mod build;
 mod check;
 
 use std::io::IsTerminal;
@@ -18,7 +19,7 @@ pub const EXIT_USAGE: i32 = 2;
     name = "okra",
     version,
     about = "Public OKR reporting: Markdown + TOML in git, a company OKR site out",
-    after_help = "Examples:\n  okra check                     validate the site in this folder\n  okra check --strict --format json   for CI: fail on warnings, machine-readable"
+    after_help = "Examples:\n  okra build                     build the site in this folder into public/\n  okra check                     validate the site in this folder\n  okra check --strict --format json   for CI: fail on warnings, machine-readable"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -27,6 +28,11 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Build the OKR site: dashboard, objective/KR/team/people pages, quarters, history, review, feed, exports
+    #[command(
+        after_help = "Examples:\n  okra build\n  okra build --output /srv/okrs --base-url https://okrs.example.com/\n  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) okra build   reproducible CI build\n  okra build --as-of 2024-03-31   the site as it stood at the end of Q1\n\nA failed build writes nothing and leaves the previous output untouched."
+    )]
+    Build(build::BuildArgs),
     /// Validate and score the content; report every error and warning with file:line:column
     #[command(
         after_help = "Examples:\n  okra check\n  okra check --root ../okrs --as-of 2024-03-31\n  okra check --strict --format json > diagnostics.json\n\nExit codes: 0 ok, 1 content errors (or warnings with --strict), 2 usage errors."
@@ -107,6 +113,7 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
+        Command::Build(args) => build::run(&args),
         Command::Check(args) => check::run(&args),
     }
 }

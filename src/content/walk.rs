@@ -13,6 +13,10 @@ use crate::diag::{Diagnostic, Diagnostics, Loc};
 pub const CONTENT_DIR: &str = "content";
 pub const TEAMS_DIR: &str = "teams";
 pub const OBJECTIVE_FILE: &str = "objective.md";
+/// Top-level names under `content/` that would collide with okra's own pages.
+pub const RESERVED: &[&str] = &[
+    "people", "quarters", "history", "review", "updates", "wall", "page",
+];
 
 /// A content file and what its place in the tree makes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -246,6 +250,14 @@ fn classify(entries: Vec<Entry>, diags: &mut Diagnostics) -> Vec<Found> {
         if e.is_dir {
             if !is_valid_segment(name) {
                 diags.push(bad_name(&e.rel, name, "folder"));
+                rejected.push(e.parts.clone());
+            } else if n == 1 && RESERVED.contains(&name.as_str()) {
+                diags.push(Diagnostic::error(
+                    "reserved-name",
+                    Loc::file(&e.rel),
+                    format!("the folder name `{name}` is reserved: the site has its own /{name}/ pages"),
+                    format!("rename it, e.g. to `{name}-okrs`, or put it inside a year folder such as content/fy24/{name}/"),
+                ));
                 rejected.push(e.parts.clone());
             } else if in_teams && n > 1 {
                 diags.push(Diagnostic::error(

@@ -1,5 +1,8 @@
 //! The pipeline: load → validate → score (→ render → write, for builds).
 
+pub mod build;
+pub mod write;
+
 use std::path::Path;
 
 use chrono::NaiveDate;

@@ -1,0 +1,106 @@
+//! The Atom feed of status updates (`/updates.xml`).
+
+use std::fmt::Write as _;
+
+use super::Renderer;
+
+/// Entries in the feed: the newest updates.
+const FEED_ENTRIES: usize = 50;
+
+/// XML text escaping for element content and attribute values.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 forbids are dropped.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The feed. Links are absolute when a base URL is known, else relative to
+/// the feed itself (which sits at the site root).
+pub fn atom(r: &Renderer<'_>, base_url: Option<&str>) -> String {
+    let base = base_url
+        .map(|b| format!("{}/", b.trim_end_matches('/')))
+        .unwrap_or_default();
+    let cfg = &r.site.config;
+    let updates = &r.views.updates;
+    let updated = updates
+        .first()
+        .map_or_else(|| r.scores.as_of.to_string(), |u| u.date.clone());
+    let id_base = if base.is_empty() {
+        format!("urn:okra:{}:", crate::render::format::slug(&cfg.title))
+    } else {
+        base.clone()
+    };
+    let mut out = String::new();
+    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    let _ = writeln!(
+        out,
+        "  <title>{} — status updates</title>",
+        xml_escape(&cfg.title)
+    );
+    let _ = writeln!(out, "  <id>{}updates.xml</id>", xml_escape(&id_base));
+    let _ = writeln!(
+        out,
+        "  <link rel=\"self\" href=\"{}updates.xml\"/>",
+        xml_escape(&base)
+    );
+    let _ = writeln!(
+        out,
+        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}updates/\"/>",
+        xml_escape(&base)
+    );
+    let _ = writeln!(out, "  <updated>{updated}T00:00:00Z</updated>");
+    let _ = writeln!(out, "  <generator>okra</generator>");
+    for u in updates.iter().take(FEED_ENTRIES) {
+        let title = format!("{} {} — {}", u.status.symbol, u.status.label, u.kr.title);
+        let mut content = String::new();
+        if let Some(v) = &u.value {
+            let _ = write!(
+                content,
+                "<p><strong>{}</strong>: {}</p>",
+                u.status.label,
+                xml_escape(v)
+            );
+        }
+        content.push_str(&u.body_html);
+        let _ = writeln!(out, "  <entry>");
+        let _ = writeln!(out, "    <title>{}</title>", xml_escape(&title));
+        let _ = writeln!(
+            out,
+            "    <id>{}{}</id>",
+            xml_escape(&id_base),
+            xml_escape(&u.url)
+        );
+        let _ = writeln!(
+            out,
+            "    <link href=\"{}{}\"/>",
+            xml_escape(&base),
+            xml_escape(&u.url)
+        );
+        let _ = writeln!(out, "    <updated>{}T00:00:00Z</updated>", u.date);
+        let _ = writeln!(
+            out,
+            "    <author><name>{}</name></author>",
+            xml_escape(&u.author.title)
+        );
+        let _ = writeln!(out, "    <summary>{}</summary>", xml_escape(&u.summary));
+        let _ = writeln!(
+            out,
+            "    <content type=\"html\">{}</content>",
+            xml_escape(&content)
+        );
+        let _ = writeln!(out, "  </entry>");
+    }
+    out.push_str("</feed>\n");
+    out
+}

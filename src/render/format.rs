@@ -1,0 +1,220 @@
+//! How numbers, values, progress and statuses read on a page.
+
+use serde::Serialize;
+
+use crate::content::{KeyResult, Metric, Status};
+use crate::score::ObjectiveStatus;
+
+/// A number with thousands separators and at most three decimals, trailing
+/// zeros trimmed (uptime KRs live in the third decimal):
+/// `1234567.5` → `1,234,567.5`, `99.9780` → `99.978`, `-0.0004` → `0`.
+pub fn number(n: f64) -> String {
+    if !n.is_finite() {
+        return "—".into();
+    }
+    let rounded = (n * 1000.0).round() / 1000.0;
+    let s = format!("{:.3}", rounded.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let frac = frac.trim_end_matches('0');
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if rounded < 0.0 { "-" } else { "" };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
+}
+
+/// A KR value with its unit: `151 ms`, `99.95%`, `€120,000`, `EUR 120,000`, `done`.
+pub fn value(kr: &KeyResult, v: f64) -> String {
+    if kr.metric == Metric::Boolean {
+        return if v >= 1.0 {
+            "done".into()
+        } else {
+            "not done".into()
+        };
+    }
+    let n = number(v);
+    let unit = kr.unit.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    match (kr.metric, unit) {
+        (Metric::Percent, None) | (_, Some("%")) => format!("{n}%"),
+        (_, Some(u)) if is_currency_symbol(u) => format!("{u}{n}"),
+        (Metric::Currency, Some(u)) => format!("{u} {n}"),
+        (_, Some(u)) => format!("{n} {u}"),
+        (_, None) => n,
+    }
+}
+
+fn is_currency_symbol(u: &str) -> bool {
+    matches!(u, "$" | "€" | "£" | "¥" | "₹" | "CHF" | "US$")
+}
+
+/// Progress as it shows and as a bar.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Progress {
+    /// Fraction (1.0 = 100 %), unclamped; `None` when there is nothing to measure.
+    pub value: Option<f64>,
+    /// Rounded whole percent, unclamped (over-achievement shows as 120).
+    pub pct: Option<i64>,
+    /// `62%`, or `no progress yet` when there is none.
+    pub text: String,
+    /// Width of the bar in percent, clamped to 0–100.
+    pub bar: f64,
+    pub over: bool,
+}
+
+pub fn progress(p: Option<f64>) -> Progress {
+    match p {
+        Some(v) if v.is_finite() => {
+            let pct = (v * 100.0).round() as i64;
+            Progress {
+                value: Some(v),
+                pct: Some(pct),
+                text: format!("{pct}%"),
+                bar: ((v * 1000.0).round() / 10.0).clamp(0.0, 100.0),
+                over: v > 1.0,
+            }
+        }
+        _ => Progress {
+            value: None,
+            pct: None,
+            text: "no progress yet".into(),
+            bar: 0.0,
+            over: false,
+        },
+    }
+}
+
+/// A status as colour class, symbol and word (never colour alone).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct StatusView {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub symbol: &'static str,
+    pub closed: bool,
+}
+
+impl StatusView {
+    /// Symbols are distinct in black and white as well as in colour.
+    pub fn of(key: &'static str) -> StatusView {
+        let (label, symbol) = match key {
+            "on-track" => ("On track", "●"),
+            "at-risk" => ("At risk", "▲"),
+            "off-track" => ("Off track", "■"),
+            "achieved" => ("Achieved", "★"),
+            "partial" => ("Partial", "◐"),
+            "missed" => ("Missed", "✕"),
+            "dropped" => ("Dropped", "⊘"),
+            "closed" => ("Closed", "◆"),
+            _ => ("No update", "○"),
+        };
+        StatusView {
+            key,
+            label,
+            symbol,
+            closed: matches!(
+                key,
+                "achieved" | "partial" | "missed" | "dropped" | "closed"
+            ),
+        }
+    }
+
+    pub fn kr(s: Option<Status>) -> StatusView {
+        StatusView::of(s.map_or("no-update", Status::as_str))
+    }
+
+    pub fn objective(s: ObjectiveStatus) -> StatusView {
+        StatusView::of(s.as_str())
+    }
+}
+
+/// Every status in display order, for legends and distributions.
+pub const KR_STATUS_KEYS: [&str; 8] = [
+    "on-track",
+    "at-risk",
+    "off-track",
+    "no-update",
+    "achieved",
+    "partial",
+    "missed",
+    "dropped",
+];
+
+/// `Q1 FY24` for a quarter, as people say it.
+pub fn quarter_label(q: crate::period::Quarter) -> String {
+    format!("Q{} FY{:02}", q.q, q.year.0 % 100)
+}
+
+/// `FY24` for a fiscal year.
+pub fn year_label(y: crate::period::FiscalYear) -> String {
+    format!("FY{:02}", y.0 % 100)
+}
+
+/// A URL-safe slug for a person's name: `Tomás Herrera` → `tomas-herrera`.
+pub fn slug(name: &str) -> String {
+    crate::content::walk::suggest_segment(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        assert_eq!(number(1234567.5), "1,234,567.5");
+        assert_eq!(number(99.950), "99.95");
+        assert_eq!(number(99.978), "99.978");
+        assert_eq!(number(180.0), "180");
+        assert_eq!(number(-1500.0), "-1,500");
+        assert_eq!(number(-0.0004), "0");
+        assert_eq!(number(0.12345), "0.123");
+        assert_eq!(number(f64::NAN), "—");
+    }
+
+    #[test]
+    fn progress_text() {
+        let p = progress(Some(1.2));
+        assert_eq!(
+            (p.pct, p.text.as_str(), p.bar, p.over),
+            (Some(120), "120%", 100.0, true)
+        );
+        let p = progress(Some(-0.5));
+        assert_eq!((p.text.as_str(), p.bar), ("-50%", 0.0));
+        assert_eq!(progress(None).text, "no progress yet");
+    }
+
+    #[test]
+    fn statuses_have_symbols_and_words() {
+        for k in KR_STATUS_KEYS {
+            let s = StatusView::of(k);
+            assert!(!s.symbol.is_empty() && !s.label.is_empty());
+        }
+        let symbols: std::collections::BTreeSet<_> = KR_STATUS_KEYS
+            .iter()
+            .map(|k| StatusView::of(k).symbol)
+            .collect();
+        assert_eq!(
+            symbols.len(),
+            KR_STATUS_KEYS.len(),
+            "distinct without colour"
+        );
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Tomás Herrera"), "tomas-herrera");
+        assert_eq!(
+            quarter_label(crate::period::Quarter {
+                year: crate::period::FiscalYear(2024),
+                q: 1
+            }),
+            "Q1 FY24"
+        );
+    }
+}

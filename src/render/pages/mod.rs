@@ -1,0 +1,209 @@
+//! Page families, one module each. Each turns views into `PageJob`s; the
+//! renderer fills in templates in parallel.
+
+mod dashboard;
+mod okr;
+mod people;
+mod quarters;
+mod review;
+mod teams;
+mod updates;
+mod wall;
+
+use serde::Serialize;
+
+use super::format::{self, Progress, StatusView};
+use super::view::{KrView, ObjectiveView, QuarterScore};
+use super::{PageJob, Renderer};
+use crate::content::Status;
+use crate::period::{FiscalYear, Quarter};
+use crate::score::kr::clamp_progress;
+
+/// Every page of the site.
+pub fn all(r: &Renderer<'_>) -> Vec<PageJob> {
+    let mut jobs = Vec::new();
+    jobs.push(dashboard::page(r));
+    jobs.extend(okr::pages(r));
+    jobs.extend(teams::pages(r));
+    jobs.extend(people::pages(r));
+    jobs.extend(quarters::pages(r));
+    jobs.extend(review::pages(r));
+    jobs.extend(updates::pages(r));
+    jobs.extend(wall::pages(r));
+    jobs.push(PageJob::new(
+        "404.html",
+        "404.html",
+        "",
+        &serde_json::Map::new(),
+    ));
+    jobs
+}
+
+/// An objective with the KRs of one quarter (or all) and its aligned objectives, nested.
+#[derive(Serialize)]
+pub struct Card<'v> {
+    pub o: &'v ObjectiveView,
+    /// The objective's score in the quarter shown, if a quarter is shown.
+    pub q: Option<&'v QuarterScore>,
+    pub krs: Vec<&'v KrView>,
+    pub children: Vec<Card<'v>>,
+}
+
+/// Builds the card of objective `i`; `depth` guards against (already rejected) cycles.
+pub fn card<'v>(r: &'v Renderer<'_>, i: usize, q: Option<Quarter>, depth: usize) -> Card<'v> {
+    let o = &r.site.objectives[i];
+    let krs = o
+        .key_results
+        .iter()
+        .filter(|&&k| q.is_none_or(|q| r.site.key_results[k].quarter == q))
+        .map(|&k| &r.views.krs[k])
+        .collect();
+    let children = if depth < 16 {
+        sorted_objectives(r, o.children.iter().copied())
+            .into_iter()
+            .map(|c| card(r, c, q, depth + 1))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Card {
+        o: &r.views.objectives[i],
+        q: q.map(|q| &r.views.objectives[i].quarters[(q.q - 1) as usize]),
+        krs,
+        children,
+    }
+}
+
+/// Company-level objectives first, then by team name, then by ID.
+pub fn sorted_objectives(r: &Renderer<'_>, ids: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut v: Vec<usize> = ids.collect();
+    v.sort_by_key(|&i| {
+        let o = &r.views.objectives[i];
+        (
+            o.team.is_some(),
+            o.team.as_ref().map(|t| t.title.clone()),
+            o.id.clone(),
+        )
+    });
+    v
+}
+
+/// Top-level cards of a fiscal year: objectives aligned to nothing, split into
+/// company-level and team objectives.
+pub fn year_cards<'v>(
+    r: &'v Renderer<'_>,
+    year: FiscalYear,
+    q: Option<Quarter>,
+) -> (Vec<Card<'v>>, Vec<Card<'v>>) {
+    let roots = sorted_objectives(
+        r,
+        (0..r.site.objectives.len()).filter(|&i| {
+            let o = &r.site.objectives[i];
+            o.year == year && o.parent.is_none()
+        }),
+    );
+    let (company, teams): (Vec<usize>, Vec<usize>) = roots
+        .into_iter()
+        .partition(|&i| r.site.objectives[i].team.is_none());
+    let make = |v: Vec<usize>| v.into_iter().map(|i| card(r, i, q, 0)).collect();
+    (make(company), make(teams))
+}
+
+#[derive(Serialize)]
+pub struct StatusCount {
+    pub status: StatusView,
+    pub count: usize,
+    /// Share of all KRs counted, 0–100.
+    pub pct: f64,
+}
+
+/// Counts and average score of a set of KRs.
+#[derive(Serialize)]
+pub struct Stats {
+    pub kr_count: usize,
+    pub objective_count: usize,
+    /// Mean clamped progress of the non-dropped KRs.
+    pub average: Progress,
+    pub counts: Vec<StatusCount>,
+    pub closed: usize,
+}
+
+pub fn stats(r: &Renderer<'_>, krs: &[usize]) -> Stats {
+    let mut objectives: Vec<usize> = krs
+        .iter()
+        .map(|&k| r.site.key_results[k].objective)
+        .collect();
+    objectives.sort_unstable();
+    objectives.dedup();
+    let scored: Vec<f64> = krs
+        .iter()
+        .filter(|&&k| r.scores.krs[k].status != Some(Status::Dropped))
+        .filter_map(|&k| r.scores.krs[k].progress)
+        .map(clamp_progress)
+        .collect();
+    let average = (!scored.is_empty()).then(|| scored.iter().sum::<f64>() / scored.len() as f64);
+    let counts = format::KR_STATUS_KEYS
+        .iter()
+        .map(|key| {
+            let count = krs
+                .iter()
+                .filter(|&&k| r.views.krs[k].status.key == *key)
+                .count();
+            StatusCount {
+                status: StatusView::of(key),
+                count,
+                pct: if krs.is_empty() {
+                    0.0
+                } else {
+                    (count as f64 * 1000.0 / krs.len() as f64).round() / 10.0
+                },
+            }
+        })
+        .collect();
+    Stats {
+        kr_count: krs.len(),
+        objective_count: objectives.len(),
+        average: format::progress(average),
+        counts,
+        closed: krs
+            .iter()
+            .filter(|&&k| r.views.krs[k].status.closed)
+            .count(),
+    }
+}
+
+/// KR indices of a quarter.
+pub fn krs_of_quarter(r: &Renderer<'_>, q: Quarter) -> Vec<usize> {
+    (0..r.site.key_results.len())
+        .filter(|&k| r.site.key_results[k].quarter == q)
+        .collect()
+}
+
+/// The quarter's key dates, for headers.
+#[derive(Serialize)]
+pub struct QuarterInfo {
+    pub key: String,
+    pub label: String,
+    pub url: String,
+    pub start: String,
+    pub end: String,
+    pub midpoint: String,
+    pub year: String,
+    pub year_label: String,
+    pub review_url: String,
+}
+
+pub fn quarter_info(r: &Renderer<'_>, q: Quarter) -> QuarterInfo {
+    let cal = &r.site.config.calendar;
+    QuarterInfo {
+        key: q.to_string(),
+        label: format::quarter_label(q),
+        url: super::view::quarter_url(q),
+        start: cal.quarter_start(q).to_string(),
+        end: cal.quarter_end(q).to_string(),
+        midpoint: cal.quarter_midpoint(q).to_string(),
+        year: q.year.to_string(),
+        year_label: format::year_label(q.year),
+        review_url: format!("review/{}/", q.year.slug()),
+    }
+}

@@ -1,0 +1,112 @@
+//! Quarter pages (`/quarters/fy2024-q1/`), the quarter index and the
+//! quarterly history (`/history/`).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{Card, QuarterInfo, Stats, quarter_info, stats, year_cards};
+use crate::period::Quarter;
+use crate::render::view::{KrView, UpdateView};
+use crate::render::{PageJob, Renderer};
+
+#[derive(Serialize)]
+struct QuarterPage<'v> {
+    quarter: QuarterInfo,
+    stats: Stats,
+    company: Vec<Card<'v>>,
+    unaligned: Vec<Card<'v>>,
+    flagged: Vec<&'v KrView>,
+    updates: Vec<&'v UpdateView>,
+    update_count: usize,
+    prev: Option<QuarterInfo>,
+    next: Option<QuarterInfo>,
+    is_current: bool,
+    is_future: bool,
+}
+
+#[derive(Serialize)]
+struct HistoryRow {
+    quarter: QuarterInfo,
+    stats: Stats,
+    is_current: bool,
+}
+
+/// Every quarter with KRs, plus the current one, oldest first, with its KR indices.
+fn quarters(r: &Renderer<'_>) -> BTreeMap<Quarter, Vec<usize>> {
+    let mut map: BTreeMap<Quarter, Vec<usize>> = BTreeMap::new();
+    map.entry(r.views.current).or_default();
+    for (k, kr) in r.site.key_results.iter().enumerate() {
+        map.entry(kr.quarter).or_default().push(k);
+    }
+    map
+}
+
+pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
+    let v = r.views;
+    let all = quarters(r);
+    let keys: Vec<Quarter> = all.keys().copied().collect();
+    let mut updates_by_quarter: BTreeMap<Quarter, Vec<&UpdateView>> = BTreeMap::new();
+    for u in &v.updates {
+        updates_by_quarter
+            .entry(r.site.key_results[u.kr_index].quarter)
+            .or_default()
+            .push(u);
+    }
+    let mut jobs = Vec::new();
+    let mut rows = Vec::new();
+    for (n, (&q, krs)) in all.iter().enumerate() {
+        let (company, unaligned) = year_cards(r, q.year, Some(q));
+        let mut ups = updates_by_quarter.remove(&q).unwrap_or_default();
+        let update_count = ups.len();
+        ups.truncate(30);
+        let key = q.to_string();
+        let ctx = QuarterPage {
+            quarter: quarter_info(r, q),
+            stats: stats(r, krs),
+            company,
+            unaligned,
+            flagged: krs
+                .iter()
+                .map(|&k| &v.krs[k])
+                .filter(|k| !k.flags.is_empty() && k.quarter == key)
+                .collect(),
+            updates: ups,
+            update_count,
+            prev: n.checked_sub(1).map(|p| quarter_info(r, keys[p])),
+            next: keys.get(n + 1).map(|&nq| quarter_info(r, nq)),
+            is_current: q == v.current,
+            is_future: q > v.current,
+        };
+        jobs.push(PageJob::new(
+            "quarter.html",
+            super::super::view::quarter_url(q),
+            "quarters",
+            &ctx,
+        ));
+        rows.push(HistoryRow {
+            quarter: quarter_info(r, q),
+            stats: stats(r, krs),
+            is_current: q == v.current,
+        });
+    }
+    rows.reverse();
+    #[derive(Serialize)]
+    struct History {
+        rows: Vec<HistoryRow>,
+    }
+    let history = History { rows };
+    jobs.push(PageJob::new(
+        "history.html",
+        "history/",
+        "history",
+        &history,
+    ));
+    jobs.push(PageJob::new(
+        "quarters.html",
+        "quarters/",
+        "quarters",
+        &history,
+    ));
+    jobs
+}

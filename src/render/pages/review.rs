@@ -1,0 +1,151 @@
+//! Yearly review (`/review/fy2024/`) and the index of years (`/review/`).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{Card, QuarterInfo, Stats, quarter_info, stats, year_cards};
+use crate::period::FiscalYear;
+use crate::render::format;
+use crate::render::view::Link;
+use crate::render::{PageJob, Renderer};
+
+#[derive(Serialize)]
+struct TeamSummary {
+    team: Link,
+    objective_count: usize,
+    stats: Stats,
+}
+
+#[derive(Serialize)]
+struct QuarterRow {
+    quarter: QuarterInfo,
+    stats: Stats,
+}
+
+#[derive(Serialize)]
+struct Review<'v> {
+    year: String,
+    year_label: String,
+    start: String,
+    end: String,
+    /// The year is over as of the build day.
+    complete: bool,
+    stats: Stats,
+    quarters: Vec<QuarterRow>,
+    teams: Vec<TeamSummary>,
+    company: Vec<Card<'v>>,
+    unaligned: Vec<Card<'v>>,
+}
+
+#[derive(Serialize)]
+struct YearRow {
+    year: String,
+    year_label: String,
+    url: String,
+    objective_count: usize,
+    stats: Stats,
+}
+
+pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
+    let cal = &r.site.config.calendar;
+    let mut years: BTreeMap<FiscalYear, Vec<usize>> = BTreeMap::new();
+    for o in &r.site.objectives {
+        years.entry(o.year).or_default();
+    }
+    for (k, kr) in r.site.key_results.iter().enumerate() {
+        years.entry(kr.quarter.year).or_default().push(k);
+    }
+    let mut jobs = Vec::new();
+    let mut rows = Vec::new();
+    for (&year, krs) in &years {
+        let quarters = year
+            .quarters()
+            .into_iter()
+            .map(|q| {
+                let in_q: Vec<usize> = krs
+                    .iter()
+                    .copied()
+                    .filter(|&k| r.site.key_results[k].quarter == q)
+                    .collect();
+                QuarterRow {
+                    quarter: quarter_info(r, q),
+                    stats: stats(r, &in_q),
+                }
+            })
+            .collect();
+        let mut by_team: BTreeMap<String, (Link, Vec<usize>, usize)> = BTreeMap::new();
+        for &k in krs {
+            let link = r.views.krs[k].team.clone().unwrap_or_else(|| Link {
+                title: r.site.config.company.clone(),
+                url: String::new(),
+            });
+            by_team
+                .entry(link.title.clone())
+                .or_insert_with(|| (link, Vec::new(), 0))
+                .1
+                .push(k);
+        }
+        for o in r
+            .views
+            .objectives
+            .iter()
+            .filter(|o| o.year == year.to_string())
+        {
+            let title = o
+                .team
+                .as_ref()
+                .map_or_else(|| r.site.config.company.clone(), |t| t.title.clone());
+            if let Some(e) = by_team.get_mut(&title) {
+                e.2 += 1;
+            }
+        }
+        let teams = by_team
+            .into_values()
+            .map(|(team, ks, objective_count)| TeamSummary {
+                team,
+                objective_count,
+                stats: stats(r, &ks),
+            })
+            .collect();
+        let (company, unaligned) = year_cards(r, year, None);
+        let year_stats = stats(r, krs);
+        rows.push(YearRow {
+            year: year.to_string(),
+            year_label: format::year_label(year),
+            url: format!("review/{}/", year.slug()),
+            objective_count: r.site.objectives.iter().filter(|o| o.year == year).count(),
+            stats: stats(r, krs),
+        });
+        let ctx = Review {
+            year: year.to_string(),
+            year_label: format::year_label(year),
+            start: cal.year_start(year).to_string(),
+            end: cal.year_end(year).to_string(),
+            complete: r.scores.as_of > cal.year_end(year),
+            stats: year_stats,
+            quarters,
+            teams,
+            company,
+            unaligned,
+        };
+        jobs.push(PageJob::new(
+            "review.html",
+            format!("review/{}/", year.slug()),
+            "review",
+            &ctx,
+        ));
+    }
+    rows.reverse();
+    #[derive(Serialize)]
+    struct Index {
+        years: Vec<YearRow>,
+    }
+    jobs.push(PageJob::new(
+        "reviews.html",
+        "review/",
+        "review",
+        &Index { years: rows },
+    ));
+    jobs
+}

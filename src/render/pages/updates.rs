@@ -1,0 +1,60 @@
+//! The updates list (`/updates/`, paginated as `/updates/page/2/`).
+
+use serde::Serialize;
+
+use crate::render::view::UpdateView;
+use crate::render::{PageJob, Renderer};
+
+/// Updates per page: enough to scroll a month of a large company.
+pub const PER_PAGE: usize = 100;
+
+#[derive(Serialize)]
+struct Pager {
+    number: usize,
+    total: usize,
+    prev_url: Option<String>,
+    next_url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct UpdatesPage<'v> {
+    updates: &'v [UpdateView],
+    pager: Pager,
+    total: usize,
+}
+
+fn page_url(n: usize) -> String {
+    if n == 1 {
+        "updates/".into()
+    } else {
+        format!("updates/page/{n}/")
+    }
+}
+
+pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
+    let all = &r.views.updates;
+    let chunks: Vec<&[UpdateView]> = if all.is_empty() {
+        vec![&[]]
+    } else {
+        all.chunks(PER_PAGE).collect()
+    };
+    let total = chunks.len();
+    chunks
+        .into_iter()
+        .enumerate()
+        .map(|(i, updates)| {
+            let n = i + 1;
+            let ctx = UpdatesPage {
+                updates,
+                pager: Pager {
+                    number: n,
+                    total,
+                    prev_url: (n > 1).then(|| page_url(n - 1)),
+                    next_url: (n < total).then(|| page_url(n + 1)),
+                },
+                total: all.len(),
+            };
+            PageJob::new("updates.html", page_url(n), "updates", &ctx)
+        })
+        .collect()
+}

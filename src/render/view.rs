@@ -1,0 +1,400 @@
+//! View models: the scored site turned into what templates show, computed
+//! once per build. Rows (`KrView`, `ObjectiveView`) carry no bodies, so pages
+//! that list thousands of them stay cheap; bodies are kept beside them.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::content::Site;
+use crate::period::Quarter;
+use crate::render::format::{self, Progress, StatusView};
+use crate::render::markdown;
+use crate::score::{Flag, Scores};
+
+/// A titled link, URL relative to the site root (`fy24/platform/`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FlagView {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KrView {
+    pub id: String,
+    pub url: String,
+    pub title: String,
+    pub owner: Link,
+    pub team: Option<Link>,
+    pub objective: Link,
+    /// Normal form, `FY2024-Q1`.
+    pub quarter: String,
+    /// As people say it, `Q1 FY24`.
+    pub quarter_label: String,
+    pub quarter_url: String,
+    pub metric: &'static str,
+    pub unit: Option<String>,
+    pub start: String,
+    pub target: String,
+    pub value: String,
+    pub decreasing: bool,
+    pub progress: Progress,
+    pub status: StatusView,
+    pub weight: f64,
+    /// `×2` style text when the weight is not the default 1.
+    pub weight_text: Option<String>,
+    pub series: Option<String>,
+    pub flags: Vec<FlagView>,
+    pub last_update: Option<String>,
+    pub update_count: usize,
+    pub draft: bool,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuarterScore {
+    pub quarter: String,
+    pub label: String,
+    pub url: String,
+    pub progress: Progress,
+    pub status: StatusView,
+    pub kr_count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ObjectiveView {
+    pub id: String,
+    pub url: String,
+    pub title: String,
+    pub owner: Link,
+    pub team: Option<Link>,
+    /// `FY2024`.
+    pub year: String,
+    pub year_label: String,
+    pub review_url: String,
+    pub parent: Option<Link>,
+    pub progress: Progress,
+    pub status: StatusView,
+    pub quarters: Vec<QuarterScore>,
+    pub kr_count: usize,
+    pub draft: bool,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UpdateView {
+    /// Index of the KR in the site.
+    #[serde(skip)]
+    pub kr_index: usize,
+    pub kr: Link,
+    /// Anchor on the KR page.
+    pub anchor: String,
+    pub url: String,
+    pub date: String,
+    pub status: StatusView,
+    pub value: Option<String>,
+    pub author: Link,
+    pub body_html: String,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamView {
+    pub id: String,
+    pub url: String,
+    pub name: String,
+    pub lead: Option<Link>,
+    pub parent: Option<Link>,
+    pub subteams: Vec<Link>,
+    pub body_html: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonView {
+    pub name: String,
+    pub slug: String,
+    pub url: String,
+}
+
+/// Everything pages are made of, indexed like the site's vectors.
+pub struct Views {
+    pub as_of: NaiveDate,
+    pub current: Quarter,
+    pub krs: Vec<KrView>,
+    pub kr_bodies: Vec<String>,
+    /// Update indices (into `updates`) per KR, oldest first.
+    pub kr_updates: Vec<Vec<usize>>,
+    pub objectives: Vec<ObjectiveView>,
+    pub objective_bodies: Vec<String>,
+    pub teams: Vec<TeamView>,
+    pub people: Vec<PersonView>,
+    /// Every update dated on or before the as-of day, newest first.
+    pub updates: Vec<UpdateView>,
+}
+
+fn people_urls(site: &Site) -> (Vec<PersonView>, BTreeMap<String, String>) {
+    let mut names: Vec<&str> = site
+        .objectives
+        .iter()
+        .map(|o| o.owner.as_str())
+        .chain(site.key_results.iter().map(|k| k.owner.as_str()))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut taken = std::collections::BTreeSet::new();
+    let mut people = Vec::new();
+    let mut urls = BTreeMap::new();
+    for name in names {
+        let base = format::slug(name);
+        let mut slug = base.clone();
+        let mut n = 2;
+        while !taken.insert(slug.clone()) {
+            slug = format!("{base}-{n}");
+            n += 1;
+        }
+        let url = format!("people/{slug}/");
+        urls.insert(name.to_string(), url.clone());
+        people.push(PersonView {
+            name: name.to_string(),
+            slug,
+            url,
+        });
+    }
+    (people, urls)
+}
+
+fn flag_view(f: &Flag) -> FlagView {
+    let detail = match f {
+        Flag::Stale { since, days } => format!("no update for {days} days (since {since})"),
+        Flag::MissingMidQuarter { midpoint } => {
+            format!("no update since the quarter's midpoint, {midpoint}")
+        }
+        Flag::MissingFinal { quarter_end, .. } => {
+            format!("quarter ended {quarter_end}; no closed status yet")
+        }
+        Flag::UpdateAfterClosed { closed_on, .. } => {
+            format!("updated after closing on {closed_on}")
+        }
+    };
+    FlagView {
+        code: f.code(),
+        label: f.label(),
+        detail,
+    }
+}
+
+pub fn quarter_url(q: Quarter) -> String {
+    format!("quarters/{}/", q.slug())
+}
+
+/// Builds every view of a (public) site. Markdown bodies are rendered in parallel.
+pub fn build(site: &Site, scores: &Scores) -> Views {
+    let as_of = scores.as_of;
+    let cal = site.config.calendar;
+    let (people, person_urls) = people_urls(site);
+    let person = |name: &str| Link {
+        title: name.to_string(),
+        url: person_urls.get(name).cloned().unwrap_or_default(),
+    };
+    let team_link = |id: &Option<String>| -> Option<Link> {
+        let id = id.as_ref()?;
+        let t = site.team(id)?;
+        Some(Link {
+            title: t.name.clone(),
+            url: format!("teams/{}/", t.id),
+        })
+    };
+    let objective_link = |i: usize| Link {
+        title: site.objectives[i].title.clone(),
+        url: format!("{}/", site.objectives[i].id),
+    };
+
+    let krs: Vec<KrView> = site
+        .key_results
+        .par_iter()
+        .enumerate()
+        .map(|(k, kr)| {
+            let s = &scores.krs[k];
+            KrView {
+                id: kr.id.clone(),
+                url: format!("{}/", kr.id),
+                title: kr.title.clone(),
+                owner: person(&kr.owner),
+                team: team_link(&kr.team),
+                objective: objective_link(kr.objective),
+                quarter: kr.quarter.to_string(),
+                quarter_label: format::quarter_label(kr.quarter),
+                quarter_url: quarter_url(kr.quarter),
+                metric: kr.metric.as_str(),
+                unit: kr.unit.clone(),
+                start: format::value(kr, kr.start),
+                target: format::value(kr, kr.target),
+                value: format::value(kr, s.value),
+                decreasing: kr.target < kr.start,
+                progress: format::progress(s.progress),
+                status: StatusView::kr(s.status),
+                weight: kr.weight,
+                weight_text: (kr.weight != 1.0).then(|| format!("×{}", format::number(kr.weight))),
+                series: kr.series.clone(),
+                flags: scores.flags[k].iter().map(flag_view).collect(),
+                last_update: s.last_update.map(|d| d.to_string()),
+                update_count: crate::score::kr::updates_as_of(kr, as_of).len(),
+                draft: kr.draft,
+                summary: markdown::summary(&kr.body, 160),
+            }
+        })
+        .collect();
+    let kr_bodies: Vec<String> = site
+        .key_results
+        .par_iter()
+        .map(|k| markdown::render(&k.body, "kr-"))
+        .collect();
+
+    let objectives: Vec<ObjectiveView> = site
+        .objectives
+        .par_iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let s = &scores.objectives[i];
+            let quarters = o
+                .year
+                .quarters()
+                .into_iter()
+                .map(|q| {
+                    let r = s.quarter(q);
+                    QuarterScore {
+                        quarter: q.to_string(),
+                        label: format::quarter_label(q),
+                        url: quarter_url(q),
+                        progress: format::progress(r.progress),
+                        status: StatusView::objective(r.status),
+                        kr_count: o
+                            .key_results
+                            .iter()
+                            .filter(|&&k| site.key_results[k].quarter == q)
+                            .count(),
+                    }
+                })
+                .collect();
+            ObjectiveView {
+                id: o.id.clone(),
+                url: format!("{}/", o.id),
+                title: o.title.clone(),
+                owner: person(&o.owner),
+                team: team_link(&o.team),
+                year: o.year.to_string(),
+                year_label: format::year_label(o.year),
+                review_url: format!("review/{}/", o.year.slug()),
+                parent: o
+                    .parent
+                    .as_deref()
+                    .and_then(|p| site.objective_index(p))
+                    .map(objective_link),
+                progress: format::progress(s.year.progress),
+                status: StatusView::objective(s.year.status),
+                quarters,
+                kr_count: o.key_results.len(),
+                draft: o.draft,
+                summary: markdown::summary(&o.body, 200),
+            }
+        })
+        .collect();
+    let objective_bodies = site
+        .objectives
+        .par_iter()
+        .map(|o| markdown::render(&o.body, "obj-"))
+        .collect();
+
+    // Updates as of the day, newest first; each KR keeps its own list oldest first.
+    let mut flat: Vec<(usize, &crate::content::Update)> = site
+        .key_results
+        .iter()
+        .enumerate()
+        .flat_map(|(k, kr)| {
+            crate::score::kr::updates_as_of(kr, as_of)
+                .iter()
+                .map(move |u| (k, u))
+        })
+        .collect();
+    flat.sort_by(|a, b| {
+        (b.1.date, &site.key_results[a.0].id, &b.1.slug).cmp(&(
+            a.1.date,
+            &site.key_results[b.0].id,
+            &a.1.slug,
+        ))
+    });
+    let updates: Vec<UpdateView> = flat
+        .par_iter()
+        .map(|&(k, u)| {
+            let kr = &site.key_results[k];
+            let anchor = format!("u-{}", u.slug);
+            UpdateView {
+                kr_index: k,
+                kr: Link {
+                    title: kr.title.clone(),
+                    url: format!("{}/", kr.id),
+                },
+                url: format!("{}/#{anchor}", kr.id),
+                // Unique per update, so bodies listed together never share footnote ids.
+                body_html: markdown::render(
+                    &u.body,
+                    &format!("{}-{anchor}-", kr.id.replace('/', "-")),
+                ),
+                anchor,
+                date: u.date.to_string(),
+                status: StatusView::kr(Some(u.status)),
+                value: u.value.map(|v| format::value(kr, v)),
+                author: person(&u.author),
+                summary: markdown::summary(&u.body, 200),
+            }
+        })
+        .collect();
+    let mut kr_updates = vec![Vec::new(); site.key_results.len()];
+    for (i, u) in updates.iter().enumerate().rev() {
+        kr_updates[u.kr_index].push(i);
+    }
+
+    let teams = site
+        .teams
+        .iter()
+        .map(|t| TeamView {
+            id: t.id.clone(),
+            url: format!("teams/{}/", t.id),
+            name: t.name.clone(),
+            lead: t.lead.as_deref().map(person),
+            parent: team_link(&t.parent),
+            subteams: site
+                .teams
+                .iter()
+                .filter(|c| c.parent.as_deref() == Some(t.id.as_str()))
+                .map(|c| Link {
+                    title: c.name.clone(),
+                    url: format!("teams/{}/", c.id),
+                })
+                .collect(),
+            body_html: markdown::render(&t.body, "team-"),
+        })
+        .collect();
+
+    Views {
+        as_of,
+        current: cal.quarter_of(as_of),
+        krs,
+        kr_bodies,
+        kr_updates,
+        objectives,
+        objective_bodies,
+        teams,
+        people,
+        updates,
+    }
+}

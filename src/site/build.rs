@@ -1,0 +1,79 @@
+//! `okra build`: check → public view → score → render → atomic write.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::content::Visibility;
+use crate::diag::Diagnostics;
+use crate::render::{self, RenderOptions};
+use crate::score;
+use crate::site::write::{self, WriteStats};
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub output: PathBuf,
+    pub as_of: NaiveDate,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+}
+
+/// A finished build.
+#[derive(Debug)]
+pub struct Built {
+    pub diagnostics: Diagnostics,
+    pub pages: usize,
+    pub written: WriteStats,
+}
+
+/// Why a build wrote nothing.
+#[derive(Debug)]
+pub enum BuildError {
+    /// The output folder is unsafe to replace (a usage error).
+    Output(String),
+    /// Content or template errors; all are in the diagnostics.
+    Content(Diagnostics),
+    /// Writing failed; the previous output is untouched.
+    Write(std::io::Error),
+}
+
+/// Builds the site. Nothing is written unless everything rendered.
+pub fn build(opts: &BuildOptions, mut progress: impl FnMut(&str)) -> Result<Built, BuildError> {
+    write::check_output(&opts.root, &opts.output).map_err(BuildError::Output)?;
+    progress("checking content");
+    let checked = crate::site::check(&opts.root, opts.as_of);
+    let mut diagnostics = checked.diagnostics;
+    if diagnostics.has_errors() {
+        return Err(BuildError::Content(diagnostics));
+    }
+    // From here on only what may be published exists: private OKRs are gone
+    // before anything is scored or rendered, so no aggregate can include them.
+    let public = checked.site.view(Visibility {
+        private: false,
+        drafts: opts.drafts,
+    });
+    let scores = score::score(&public, opts.as_of);
+    progress("rendering pages");
+    let render_opts = RenderOptions {
+        base_url: opts.base_url.clone(),
+        drafts: opts.drafts,
+    };
+    let Some((files, pages)) =
+        render::render_site(&opts.root, &public, &scores, &render_opts, &mut diagnostics)
+    else {
+        return Err(BuildError::Content(diagnostics));
+    };
+    progress("writing files");
+    let written = write::write_site(&opts.output, &files).map_err(BuildError::Write)?;
+    Ok(Built {
+        diagnostics,
+        pages,
+        written,
+    })
+}
+
+/// The default output folder: `public/` inside the site root.
+pub fn default_output(root: &Path) -> PathBuf {
+    root.join("public")
+}
