@@ -64,6 +64,8 @@ pub struct Config {
     pub base_url: Option<String>,
     pub calendar: FiscalCalendar,
     pub theme: String,
+    /// Where `theme` was set, for errors about a missing theme.
+    pub theme_loc: Option<crate::diag::Loc>,
     pub stale_after_days: i64,
     pub final_scoring_grace_days: i64,
     pub wall: WallConfig,
@@ -77,6 +79,7 @@ impl Default for Config {
             base_url: None,
             calendar: FiscalCalendar::default(),
             theme: "default".into(),
+            theme_loc: None,
             stale_after_days: 14,
             final_scoring_grace_days: 14,
             wall: WallConfig::default(),
@@ -157,6 +160,7 @@ impl Config {
         }
         if let Some(t) = f.string("theme", "\"default\"") {
             config.theme = t.value;
+            config.theme_loc = Some(t.loc);
         }
         if let Some(n) = whole_number(&mut f, "stale_after_days", 1, 3650) {
             config.stale_after_days = n;

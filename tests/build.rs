@@ -634,3 +634,39 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn unknown_theme_is_an_error_in_okra_toml() {
+    let src = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("scoring"), src.path());
+    std::fs::write(
+        src.path().join("okra.toml"),
+        "title = \"X\"\ntheme = \"fancy\"\n",
+    )
+    .unwrap();
+    let out = src.path().join("public");
+    let o = build(src.path(), &out, "2024-05-20", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = text(&o.stderr);
+    assert!(
+        stderr.contains("okra.toml:2:9: error: theme `fancy` not found"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+    // A site theme overrides the default templates it has, and adds its static files.
+    std::fs::create_dir_all(src.path().join("themes/fancy/templates")).unwrap();
+    std::fs::create_dir_all(src.path().join("themes/fancy/static")).unwrap();
+    std::fs::write(
+        src.path().join("themes/fancy/templates/teams.html"),
+        "<p>fancy teams</p>",
+    )
+    .unwrap();
+    std::fs::write(src.path().join("themes/fancy/static/fancy.css"), "p{}").unwrap();
+    let o = build(src.path(), &out, "2024-05-20", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(
+        std::fs::read_to_string(out.join("teams/index.html")).unwrap(),
+        "<p>fancy teams</p>"
+    );
+    assert!(out.join("fancy.css").exists() && out.join("okra.css").exists());
+}

@@ -44,7 +44,7 @@ pub fn load(root: &Path, config: &Config, diags: &mut Diagnostics) -> Option<(Te
         if !theme_dir.is_dir() {
             diags.push(Diagnostic::error(
                 "unknown-theme",
-                Loc::file(CONFIG_FILE),
+                config.theme_loc.clone().unwrap_or_else(|| Loc::file(CONFIG_FILE)),
                 format!("theme `{}` not found: there is no folder themes/{}/", config.theme, config.theme),
                 "use `theme = \"default\"` (built in), or create themes/<name>/templates/ with your templates",
             ));
