@@ -59,8 +59,9 @@ pub fn run(args: &BuildArgs) -> i32 {
             eprint!("{}", built.diagnostics.render_human(color));
             let warnings = built.diagnostics.warning_count();
             eprintln!(
-                "built {} pages, 0 charts, {} warning{} as of {as_of} in {:.2} s → {} ({} files, {:.1} MB)",
+                "built {} pages, {} charts, {} warning{} as of {as_of} in {:.2} s → {} ({} files, {:.1} MB)",
                 built.pages,
+                built.charts,
                 warnings,
                 if warnings == 1 { "" } else { "s" },
                 started.elapsed().as_secs_f64(),

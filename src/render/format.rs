@@ -112,6 +112,7 @@ impl StatusView {
             "missed" => ("Missed", "✕"),
             "dropped" => ("Dropped", "⊘"),
             "closed" => ("Closed", "◆"),
+            "open" => ("Open", "◌"),
             _ => ("No update", "○"),
         };
         StatusView {

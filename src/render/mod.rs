@@ -4,6 +4,7 @@
 //! Every page gets `root`, the relative path back to the site root (`../../`),
 //! so links work wherever the site is mounted.
 
+pub mod charts;
 pub mod export;
 pub mod feed;
 pub mod format;

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::content::Site;
 use crate::period::Quarter;
+use crate::render::charts;
 use crate::render::format::{self, Progress, StatusView};
 use crate::render::markdown;
 use crate::score::{Flag, Scores};
@@ -58,6 +59,8 @@ pub struct KrView {
     pub update_count: usize,
     pub draft: bool,
     pub summary: String,
+    /// Inline SVG: progress over time.
+    pub sparkline: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -250,6 +253,9 @@ pub fn build(site: &Site, scores: &Scores) -> Views {
                 update_count: crate::score::kr::updates_as_of(kr, as_of).len(),
                 draft: kr.draft,
                 summary: markdown::summary(&kr.body, 160),
+                sparkline: crate::render::charts::timed(|| {
+                    charts::sparkline(kr, as_of, &format!("spark-{k}")).svg
+                }),
             }
         })
         .collect();

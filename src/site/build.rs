@@ -24,6 +24,9 @@ pub struct BuildOptions {
 pub struct Built {
     pub diagnostics: Diagnostics,
     pub pages: usize,
+    /// Charts drawn, and the CPU time spent drawing them (summed over threads).
+    pub charts: usize,
+    pub chart_time: std::time::Duration,
     pub written: WriteStats,
 }
 
@@ -55,6 +58,7 @@ pub fn build(opts: &BuildOptions, mut progress: impl FnMut(&str)) -> Result<Buil
     });
     let scores = score::score(&public, opts.as_of);
     progress("rendering pages");
+    crate::render::charts::take_stats();
     let render_opts = RenderOptions {
         base_url: opts.base_url.clone(),
         drafts: opts.drafts,
@@ -65,10 +69,13 @@ pub fn build(opts: &BuildOptions, mut progress: impl FnMut(&str)) -> Result<Buil
         return Err(BuildError::Content(diagnostics));
     };
     progress("writing files");
+    let (charts, chart_time) = crate::render::charts::take_stats();
     let written = write::write_site(&opts.output, &files).map_err(BuildError::Write)?;
     Ok(Built {
         diagnostics,
         pages,
+        charts,
+        chart_time,
         written,
     })
 }

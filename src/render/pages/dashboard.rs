@@ -3,7 +3,10 @@
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
-use super::{Card, QuarterInfo, Stats, krs_of_quarter, quarter_info, stats, year_cards};
+use super::{
+    Card, QuarterInfo, Stats, krs_of_quarter, quarter_info, stats, team_scores_chart, year_cards,
+};
+use crate::render::charts::Chart;
 use crate::render::format;
 use crate::render::view::{KrView, UpdateView};
 use crate::render::{PageJob, Renderer};
@@ -26,6 +29,7 @@ struct Dashboard<'v> {
     flagged: Vec<&'v KrView>,
     deadlines: Vec<Deadline>,
     latest: Vec<&'v UpdateView>,
+    team_chart: Chart,
 }
 
 fn when(as_of: NaiveDate, date: NaiveDate) -> String {
@@ -114,6 +118,12 @@ pub fn page(r: &Renderer<'_>) -> PageJob {
         flagged,
         deadlines: deadlines(r),
         latest: r.views.updates.iter().take(8).collect(),
+        team_chart: team_scores_chart(
+            r,
+            &krs,
+            "dashboard-teams",
+            &format!("{}: average score by team", format::quarter_label(q)),
+        ),
     };
     PageJob::new("index.html", "", "dashboard", &ctx)
 }

@@ -12,6 +12,7 @@ mod wall;
 
 use serde::Serialize;
 
+use super::charts::{self, Chart, timed};
 use super::format::{self, Progress, StatusView};
 use super::view::{KrView, ObjectiveView, QuarterScore};
 use super::{PageJob, Renderer};
@@ -135,13 +136,6 @@ pub fn stats(r: &Renderer<'_>, krs: &[usize]) -> Stats {
         .collect();
     objectives.sort_unstable();
     objectives.dedup();
-    let scored: Vec<f64> = krs
-        .iter()
-        .filter(|&&k| r.scores.krs[k].status != Some(Status::Dropped))
-        .filter_map(|&k| r.scores.krs[k].progress)
-        .map(clamp_progress)
-        .collect();
-    let average = (!scored.is_empty()).then(|| scored.iter().sum::<f64>() / scored.len() as f64);
     let counts = format::KR_STATUS_KEYS
         .iter()
         .map(|key| {
@@ -163,7 +157,7 @@ pub fn stats(r: &Renderer<'_>, krs: &[usize]) -> Stats {
     Stats {
         kr_count: krs.len(),
         objective_count: objectives.len(),
-        average: format::progress(average),
+        average: format::progress(average(r, krs)),
         counts,
         closed: krs
             .iter()
@@ -206,4 +200,96 @@ pub fn quarter_info(r: &Renderer<'_>, q: Quarter) -> QuarterInfo {
         year_label: format::year_label(q.year),
         review_url: format!("review/{}/", q.year.slug()),
     }
+}
+
+/// Mean clamped progress of the non-dropped KRs among `krs`.
+pub fn average(r: &Renderer<'_>, krs: &[usize]) -> Option<f64> {
+    let scored: Vec<f64> = krs
+        .iter()
+        .filter(|&&k| r.scores.krs[k].status != Some(Status::Dropped))
+        .filter_map(|&k| r.scores.krs[k].progress)
+        .map(clamp_progress)
+        .collect();
+    (!scored.is_empty()).then(|| scored.iter().sum::<f64>() / scored.len() as f64)
+}
+
+/// Average score and final statuses per quarter (history, team and review pages).
+pub fn history_charts(
+    r: &Renderer<'_>,
+    quarters: &[(Quarter, Vec<usize>)],
+    id: &str,
+    whose: &str,
+) -> [Chart; 2] {
+    let labels: Vec<String> = quarters
+        .iter()
+        .map(|(q, _)| format!("Q{} ’{:02}", q.q, q.year.0 % 100))
+        .collect();
+    let averages: Vec<Option<f64>> = quarters.iter().map(|(_, k)| average(r, k)).collect();
+    let score = timed(|| {
+        charts::columns(
+            &format!("{id}-score"),
+            &format!("{whose}average score per quarter"),
+            "Mean progress of the non-dropped key results of each quarter, capped at 100 %.",
+            &labels,
+            &averages,
+            &[],
+        )
+    });
+    let keys = ["achieved", "partial", "missed", "dropped"];
+    let mut segments: Vec<(StatusView, Vec<usize>)> = keys
+        .iter()
+        .map(|key| {
+            let counts = quarters
+                .iter()
+                .map(|(_, ks)| {
+                    ks.iter()
+                        .filter(|&&k| r.views.krs[k].status.key == *key)
+                        .count()
+                })
+                .collect();
+            (StatusView::of(key), counts)
+        })
+        .collect();
+    let open = quarters
+        .iter()
+        .map(|(_, ks)| {
+            ks.iter()
+                .filter(|&&k| !r.views.krs[k].status.closed)
+                .count()
+        })
+        .collect();
+    segments.push((StatusView::of("open"), open));
+    let statuses = timed(|| {
+        charts::stacked(
+            &format!("{id}-statuses"),
+            &format!("{whose}final statuses per quarter"),
+            "Number of key results per quarter by final status (achieved, partial, missed, dropped) and still open.",
+            &labels,
+            &segments,
+        )
+    });
+    [score, statuses]
+}
+
+/// Average score per team (and the company level) among `krs`.
+pub fn team_scores_chart(r: &Renderer<'_>, krs: &[usize], id: &str, title: &str) -> Chart {
+    let mut by_team: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
+    for &k in krs {
+        let name = r.views.krs[k]
+            .team
+            .as_ref()
+            .map_or_else(|| r.site.config.company.clone(), |t| t.title.clone());
+        by_team.entry(name).or_default().push(k);
+    }
+    let labels: Vec<String> = by_team.keys().cloned().collect();
+    let values: Vec<Option<f64>> = by_team.values().map(|ks| average(r, ks)).collect();
+    timed(|| {
+        charts::hbars(
+            id,
+            title,
+            "Mean progress of each team's non-dropped key results, capped at 100 %.",
+            &labels,
+            &values,
+        )
+    })
 }

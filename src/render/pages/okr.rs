@@ -3,6 +3,8 @@
 use serde::Serialize;
 
 use super::{Card, card, sorted_objectives};
+use crate::render::charts::{self, Chart, Markers, timed};
+use crate::render::format;
 use crate::render::view::{KrView, ObjectiveView, QuarterScore, UpdateView};
 use crate::render::{PageJob, Renderer};
 
@@ -18,6 +20,7 @@ struct ObjectivePage<'v> {
     body_html: &'v str,
     groups: Vec<QuarterGroup<'v>>,
     children: Vec<Card<'v>>,
+    chart: Chart,
 }
 
 #[derive(Serialize)]
@@ -29,6 +32,8 @@ struct KrPage<'v> {
     updates: Vec<&'v UpdateView>,
     /// Every KR of the series, by quarter, this one included.
     series: Vec<&'v KrView>,
+    chart: Chart,
+    series_chart: Option<Chart>,
 }
 
 pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
@@ -60,6 +65,7 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
             body_html: &v.objective_bodies[i],
             groups,
             children,
+            chart: timed(|| objective_chart(r, i)),
         };
         jobs.push(PageJob::new(
             "objective.html",
@@ -80,6 +86,19 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
     }
     for (k, kr) in r.site.key_results.iter().enumerate() {
         let view = &v.krs[k];
+        let members: Vec<usize> = kr
+            .series
+            .as_deref()
+            .and_then(|s| series.get(s))
+            .cloned()
+            .unwrap_or_default();
+        let series_chart = (members.len() > 1).then(|| {
+            let list: Vec<_> = members
+                .iter()
+                .map(|&m| (&r.site.key_results[m], &r.scores.krs[m]))
+                .collect();
+            timed(|| charts::series_chart(kr.series.as_deref().unwrap_or_default(), &list))
+        });
         let ctx = KrPage {
             kr: view,
             objective: &v.objectives[kr.objective],
@@ -95,6 +114,8 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
                 .and_then(|s| series.get(s))
                 .map(|l| l.iter().map(|&m| &v.krs[m]).collect())
                 .unwrap_or_default(),
+            chart: timed(|| charts::kr_chart(kr, &r.site.config.calendar, r.scores.as_of)),
+            series_chart,
         };
         jobs.push(PageJob::new(
             "kr.html",
@@ -104,4 +125,54 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
         ));
     }
     jobs
+}
+
+/// Progress per quarter and for the year, with aligned objectives as numbered markers.
+fn objective_chart(r: &Renderer<'_>, i: usize) -> Chart {
+    let o = &r.site.objectives[i];
+    let s = &r.scores.objectives[i];
+    let mut categories: Vec<String> = o
+        .year
+        .quarters()
+        .iter()
+        .map(|q| format!("Q{}", q.q))
+        .collect();
+    categories.push(format::year_label(o.year));
+    let scopes = |sc: &crate::score::ObjectiveScore| -> Vec<Option<f64>> {
+        let mut v: Vec<Option<f64>> = sc.quarters.iter().map(|q| q.progress).collect();
+        v.push(sc.year.progress);
+        v
+    };
+    const SYMBOLS: [&str; 9] = ["①", "②", "③", "④", "⑤", "⑥", "⑦", "⑧", "⑨"];
+    let markers: Vec<Markers> = o
+        .children
+        .iter()
+        .take(SYMBOLS.len())
+        .enumerate()
+        .map(|(n, &c)| Markers {
+            symbol: SYMBOLS[n].to_string(),
+            label: r.site.objectives[c].title.clone(),
+            values: scopes(&r.scores.objectives[c]),
+        })
+        .collect();
+    let desc = format!(
+        "Progress of the objective in each quarter of {} and for the whole year{}.",
+        format::year_label(o.year),
+        if markers.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", with its {} aligned objectives as numbered markers",
+                markers.len()
+            )
+        }
+    );
+    charts::columns(
+        "objective-chart",
+        &format!("{}: progress by quarter", o.title),
+        &desc,
+        &categories,
+        &scopes(s),
+        &markers,
+    )
 }

@@ -5,8 +5,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Card, QuarterInfo, Stats, quarter_info, stats, year_cards};
+use super::{
+    Card, QuarterInfo, Stats, history_charts, quarter_info, stats, team_scores_chart, year_cards,
+};
 use crate::period::Quarter;
+use crate::render::charts::Chart;
 use crate::render::view::{KrView, UpdateView};
 use crate::render::{PageJob, Renderer};
 
@@ -23,6 +26,7 @@ struct QuarterPage<'v> {
     next: Option<QuarterInfo>,
     is_current: bool,
     is_future: bool,
+    team_chart: Chart,
 }
 
 #[derive(Serialize)]
@@ -77,6 +81,15 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
             next: keys.get(n + 1).map(|&nq| quarter_info(r, nq)),
             is_current: q == v.current,
             is_future: q > v.current,
+            team_chart: team_scores_chart(
+                r,
+                krs,
+                "quarter-teams",
+                &format!(
+                    "{}: average score by team",
+                    crate::render::format::quarter_label(q)
+                ),
+            ),
         };
         jobs.push(PageJob::new(
             "quarter.html",
@@ -94,8 +107,14 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
     #[derive(Serialize)]
     struct History {
         rows: Vec<HistoryRow>,
+        charts: [Chart; 2],
     }
-    let history = History { rows };
+    let with_krs: Vec<(Quarter, Vec<usize>)> =
+        all.into_iter().filter(|(_, k)| !k.is_empty()).collect();
+    let history = History {
+        rows,
+        charts: history_charts(r, &with_krs, "history", ""),
+    };
     jobs.push(PageJob::new(
         "history.html",
         "history/",

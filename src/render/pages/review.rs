@@ -4,8 +4,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Card, QuarterInfo, Stats, quarter_info, stats, year_cards};
+use super::{
+    Card, QuarterInfo, Stats, history_charts, quarter_info, stats, team_scores_chart, year_cards,
+};
 use crate::period::FiscalYear;
+use crate::render::charts::{self, Chart, timed};
 use crate::render::format;
 use crate::render::view::Link;
 use crate::render::{PageJob, Renderer};
@@ -36,6 +39,9 @@ struct Review<'v> {
     teams: Vec<TeamSummary>,
     company: Vec<Card<'v>>,
     unaligned: Vec<Card<'v>>,
+    charts: [Chart; 2],
+    team_chart: Chart,
+    team_statuses: Chart,
 }
 
 #[derive(Serialize)]
@@ -100,6 +106,67 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
                 e.2 += 1;
             }
         }
+        let team_statuses = {
+            let labels: Vec<String> = by_team
+                .values()
+                .map(|t| charts::short(&t.0.title, 10))
+                .collect();
+            let segments: Vec<_> = ["achieved", "partial", "missed", "dropped", "open"]
+                .iter()
+                .map(|key| {
+                    let counts = by_team
+                        .values()
+                        .map(|t| {
+                            t.1.iter()
+                                .filter(|&&k| {
+                                    let s = &r.views.krs[k].status;
+                                    if *key == "open" {
+                                        !s.closed
+                                    } else {
+                                        s.key == *key
+                                    }
+                                })
+                                .count()
+                        })
+                        .collect();
+                    (crate::render::format::StatusView::of(key), counts)
+                })
+                .collect();
+            timed(|| {
+                charts::stacked(
+                    "review-team-statuses",
+                    &format!("{}: statuses by team", format::year_label(year)),
+                    "Number of key results of the year per team by final status, and still open.",
+                    &labels,
+                    &segments,
+                )
+            })
+        };
+        let by_quarter: Vec<_> = year
+            .quarters()
+            .into_iter()
+            .map(|q| {
+                (
+                    q,
+                    krs.iter()
+                        .copied()
+                        .filter(|&k| r.site.key_results[k].quarter == q)
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect();
+        let year_charts = history_charts(
+            r,
+            &by_quarter,
+            "review",
+            &format!("{}: ", format::year_label(year)),
+        );
+        let team_chart = team_scores_chart(
+            r,
+            krs,
+            "review-teams",
+            &format!("{}: average score by team", format::year_label(year)),
+        );
         let teams = by_team
             .into_values()
             .map(|(team, ks, objective_count)| TeamSummary {
@@ -128,6 +195,9 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
             teams,
             company,
             unaligned,
+            charts: year_charts,
+            team_chart,
+            team_statuses,
         };
         jobs.push(PageJob::new(
             "review.html",

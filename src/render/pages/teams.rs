@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Card, Stats, card, sorted_objectives, stats};
+use super::{Card, Stats, card, history_charts, sorted_objectives, stats};
+use crate::render::charts::Chart;
 use crate::render::view::{Link, ObjectiveView, TeamView};
 use crate::render::{PageJob, Renderer};
 
@@ -32,6 +33,7 @@ struct TeamPage<'v> {
     /// Earlier and later years, newest first.
     other_years: Vec<YearGroup<'v>>,
     people: Vec<Link>,
+    charts: Option<[Chart; 2]>,
 }
 
 pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
@@ -104,7 +106,18 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
             kr_count: krs.len(),
             current: stats(r, &current_krs),
         });
+        let mut by_quarter: BTreeMap<crate::period::Quarter, Vec<usize>> = BTreeMap::new();
+        for &k in &krs {
+            by_quarter
+                .entry(r.site.key_results[k].quarter)
+                .or_default()
+                .push(k);
+        }
+        let by_quarter: Vec<_> = by_quarter.into_iter().collect();
+        let charts = (!by_quarter.is_empty())
+            .then(|| history_charts(r, &by_quarter, "team", &format!("{}: ", team.name)));
         let ctx = TeamPage {
+            charts,
             team,
             current,
             current_stats: stats(r, &current_krs),

@@ -1,0 +1,302 @@
+//! The KR chart: value at each update against the target and the straight-line
+//! pace across the quarter; a milestone timeline for boolean KRs.
+
+use chrono::{Datelike, NaiveDate};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::{
+    AS_OF_LINE, Cell, Chart, FONT, INK, PACE_LINE, TARGET_LINE, VALUE, finish_svg, min_width,
+    status_color,
+};
+use crate::content::{KeyResult, Metric};
+use crate::period::FiscalCalendar;
+use crate::render::format::{self, StatusView};
+use crate::score::kr::updates_as_of;
+
+const W: u32 = 400;
+const H: u32 = 240;
+
+fn month_label(d: NaiveDate) -> String {
+    const M: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!("{} {}", M[d.month0() as usize], d.day())
+}
+
+/// The chart of one KR as of a day. `x` is days since the quarter start.
+pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart {
+    let start = cal.quarter_start(kr.quarter);
+    let end = cal.quarter_end(kr.quarter);
+    let updates = updates_as_of(kr, as_of);
+    let day = |d: NaiveDate| (d - start).num_days() as f64;
+    // The x axis is the quarter, widened to show updates just before or after it.
+    let x0 = updates.first().map_or(0.0, |u| day(u.date).min(0.0));
+    let x1 = updates
+        .last()
+        .map_or(day(end), |u| day(u.date).max(day(end)))
+        + 1.0;
+    let label = format::quarter_label(kr.quarter);
+    let mut rows = Vec::new();
+    let mut points: Vec<(f64, f64)> = vec![(0.0, kr.current.unwrap_or(kr.start))];
+    for u in updates {
+        let status = StatusView::kr(Some(u.status));
+        rows.push(vec![
+            Cell::text(u.date.to_string()),
+            Cell::text(status.label),
+            Cell::num(
+                u.value
+                    .map_or_else(|| "—".to_string(), |v| format::value(kr, v)),
+                u.value,
+            ),
+            Cell::num(
+                u.value
+                    .and_then(|v| crate::score::kr::progress_of(kr, v))
+                    .map_or_else(|| "—".into(), |p| format::progress(Some(p)).text),
+                u.value.and_then(|v| crate::score::kr::progress_of(kr, v)),
+            ),
+        ]);
+        if let Some(v) = u.value {
+            points.push((day(u.date), v));
+        }
+    }
+    // An update dated before the quarter starts goes before the start point.
+    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let id = "kr-chart";
+    let title = format!(
+        "{}: {} over {label}",
+        kr.title,
+        if kr.metric == Metric::Boolean {
+            "milestones"
+        } else {
+            "value"
+        }
+    );
+    let mut svg = String::new();
+    let desc;
+    if kr.metric == Metric::Boolean {
+        desc = format!(
+            "Milestone timeline from {start} to {end}. {} update{}; {}.",
+            updates.len(),
+            if updates.len() == 1 { "" } else { "s" },
+            match updates.iter().find(|u| u.value == Some(1.0)) {
+                Some(u) => format!("done on {}", u.date),
+                None => "not done yet".to_string(),
+            }
+        );
+        draw_timeline(&mut svg, updates, (x0, x1), start, as_of);
+    } else {
+        let latest = points.last().map_or(kr.start, |p| p.1);
+        desc = format!(
+            "Value from {} at the start of {label} to {} now, against a target of {}; the dotted line is the straight-line pace from start to target, the dashed line the target.",
+            format::value(kr, kr.start),
+            format::value(kr, latest),
+            format::value(kr, kr.target),
+        );
+        draw_values(&mut svg, kr, updates, &points, (x0, x1), start, end, as_of);
+    }
+    Chart {
+        id: id.into(),
+        svg: finish_svg(&svg, id, &title, &desc),
+        title,
+        desc,
+        headers: vec![
+            "Date".into(),
+            "Status".into(),
+            "Value".into(),
+            "Progress".into(),
+        ],
+        rows,
+        legend: if kr.metric == Metric::Boolean {
+            vec![
+                ("◇".into(), "due at quarter end".into()),
+                ("┆".into(), "as of".into()),
+            ]
+        } else {
+            vec![
+                ("━".into(), "value".into()),
+                (
+                    "╌".into(),
+                    format!("target {}", format::value(kr, kr.target)),
+                ),
+                ("┈".into(), "pace".into()),
+                ("┆".into(), "as of".into()),
+            ]
+        },
+        wide: false,
+        min_width: min_width(W),
+    }
+}
+
+fn ticks(start: NaiveDate, x: (f64, f64)) -> Vec<f64> {
+    // The first day of each month in range.
+    let mut out = Vec::new();
+    let mut d = NaiveDate::from_ymd_opt(start.year(), start.month(), 1).unwrap_or(start);
+    for _ in 0..6 {
+        let off = (d - start).num_days() as f64;
+        if off >= x.0 && off <= x.1 - 4.0 {
+            out.push(off);
+        }
+        d = d.checked_add_months(chrono::Months::new(1)).unwrap_or(d);
+    }
+    out
+}
+
+type Cartesian<'a> = ChartContext<
+    'a,
+    SVGBackend<'a>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// Month starts as x labels under the axis, with a small tick each.
+fn month_ticks(chart: &mut Cartesian<'_>, start: NaiveDate, x: (f64, f64), y0: f64) {
+    let font = ("sans-serif", FONT).into_font();
+    for t in ticks(start, x) {
+        let label = month_label(start + chrono::Duration::days(t as i64));
+        let _ = chart.draw_series(std::iter::once(Text::new(
+            label,
+            (t, y0),
+            font.clone()
+                .color(&INK)
+                .pos(Pos::new(HPos::Center, VPos::Top)),
+        )));
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw_values(
+    svg: &mut String,
+    kr: &KeyResult,
+    updates: &[crate::content::Update],
+    points: &[(f64, f64)],
+    x: (f64, f64),
+    start: NaiveDate,
+    end: NaiveDate,
+    as_of: NaiveDate,
+) {
+    let values = points.iter().map(|p| p.1).chain([kr.start, kr.target]);
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+        (l.min(v), h.max(v))
+    });
+    let pad = ((hi - lo).abs() * 0.12).max(hi.abs() * 1e-6).max(1e-9);
+    let (y0, y1) = (lo - pad, hi + pad);
+    let day = |d: NaiveDate| (d - start).num_days() as f64;
+    let root = SVGBackend::with_string(svg, (W, H)).into_drawing_area();
+    let Ok(mut chart) = ChartBuilder::on(&root)
+        .margin(12)
+        .x_label_area_size(26)
+        .y_label_area_size(64)
+        .build_cartesian_2d(x.0..x.1, y0..y1)
+    else {
+        return;
+    };
+    let _ = chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_labels(5)
+        .y_label_formatter(&|v| format::value(kr, *v))
+        .label_style(("sans-serif", FONT).into_font().color(&INK))
+        .axis_style(INK.mix(0.5))
+        .light_line_style(INK.mix(0.0))
+        .bold_line_style(INK.mix(0.12))
+        .draw();
+    month_ticks(&mut chart, start, x, y0);
+    let _ = chart.draw_series(LineSeries::new(
+        [(x.0, kr.target), (x.1, kr.target)],
+        TARGET_LINE.stroke_width(2),
+    ));
+    let _ = chart.draw_series(LineSeries::new(
+        [(0.0, kr.start), (day(end) + 1.0, kr.target)],
+        PACE_LINE.stroke_width(2),
+    ));
+    let a = day(as_of);
+    if a >= x.0 && a <= x.1 {
+        let _ = chart.draw_series(LineSeries::new(
+            [(a, y0), (a, y1)],
+            AS_OF_LINE.stroke_width(1),
+        ));
+    }
+    let _ = chart.draw_series(LineSeries::new(
+        points.iter().copied(),
+        VALUE.stroke_width(3),
+    ));
+    let marker = ("sans-serif", FONT * 1.1).into_font();
+    let _ = chart.draw_series(updates.iter().filter_map(|u| {
+        let v = u.value?;
+        let s = StatusView::kr(Some(u.status));
+        Some(Text::new(
+            s.symbol.to_string(),
+            (day(u.date), v),
+            marker
+                .clone()
+                .color(&status_color(s.key))
+                .pos(Pos::new(HPos::Center, VPos::Center)),
+        ))
+    }));
+    let _ = root.present();
+}
+
+fn draw_timeline(
+    svg: &mut String,
+    updates: &[crate::content::Update],
+    x: (f64, f64),
+    start: NaiveDate,
+    as_of: NaiveDate,
+) {
+    let day = |d: NaiveDate| (d - start).num_days() as f64;
+    let root = SVGBackend::with_string(svg, (W, 120)).into_drawing_area();
+    let Ok(mut chart) = ChartBuilder::on(&root)
+        .margin(12)
+        .x_label_area_size(26)
+        .y_label_area_size(64)
+        .build_cartesian_2d(x.0..x.1, 0.0..1.0)
+    else {
+        return;
+    };
+    let _ = chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(0)
+        .y_labels(2)
+        .y_label_formatter(&|v| {
+            if *v >= 0.5 {
+                "done".into()
+            } else {
+                "not done".into()
+            }
+        })
+        .label_style(("sans-serif", FONT).into_font().color(&INK))
+        .axis_style(INK.mix(0.5))
+        .draw();
+    month_ticks(&mut chart, start, x, 0.0);
+    let _ = chart.draw_series(LineSeries::new(
+        [(x.0, 0.2), (x.1, 0.2)],
+        INK.mix(0.25).stroke_width(2),
+    ));
+    let end = x.1 - 1.0;
+    let a = day(as_of);
+    if a >= x.0 && a <= x.1 {
+        let _ = chart.draw_series(LineSeries::new(
+            [(a, 0.0), (a, 1.0)],
+            AS_OF_LINE.stroke_width(1),
+        ));
+    }
+    let font = ("sans-serif", FONT * 1.1).into_font();
+    let center = Pos::new(HPos::Center, VPos::Center);
+    let _ = chart.draw_series(std::iter::once(Text::new(
+        "◇".to_string(),
+        (end, 0.8),
+        font.clone().color(&INK).pos(center),
+    )));
+    let _ = chart.draw_series(updates.iter().map(|u| {
+        let s = StatusView::kr(Some(u.status));
+        let y = if u.value == Some(1.0) { 0.8 } else { 0.2 };
+        Text::new(
+            s.symbol.to_string(),
+            (day(u.date), y),
+            font.clone().color(&status_color(s.key)).pos(center),
+        )
+    }));
+    let _ = root.present();
+}

@@ -1,0 +1,71 @@
+//! Sparklines: a tiny progress-over-time line next to each KR in tables.
+
+use plotters::prelude::*;
+
+use super::{Chart, INK, TARGET_LINE, VALUE, finish_svg};
+use crate::content::KeyResult;
+use crate::render::format;
+use crate::score::kr::{progress_of, updates_as_of};
+
+/// Progress (clamped to 0–120 %) at the start and at each update; the dashed line is 100 %.
+pub fn sparkline(kr: &KeyResult, as_of: chrono::NaiveDate, id: &str) -> Chart {
+    let mut points: Vec<f64> = vec![progress_of(kr, kr.current.unwrap_or(kr.start)).unwrap_or(0.0)];
+    points.extend(
+        updates_as_of(kr, as_of)
+            .iter()
+            .filter_map(|u| u.value)
+            .filter_map(|v| progress_of(kr, v)),
+    );
+    let clamped: Vec<f64> = points.iter().map(|p| p.clamp(-0.1, 1.2)).collect();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (96, 24)).into_drawing_area();
+        let n = clamped.len().max(2) - 1;
+        if let Ok(mut chart) = ChartBuilder::on(&root)
+            .margin(3)
+            .build_cartesian_2d(0.0..n as f64, -0.1..1.25)
+        {
+            let _ = chart.draw_series(LineSeries::new(
+                [(0.0, 1.0), (n as f64, 1.0)],
+                TARGET_LINE.stroke_width(1),
+            ));
+            let _ = chart.draw_series(LineSeries::new(
+                [(0.0, 0.0), (n as f64, 0.0)],
+                INK.mix(0.2).stroke_width(1),
+            ));
+            let _ = chart.draw_series(LineSeries::new(
+                clamped.iter().enumerate().map(|(i, p)| (i as f64, *p)),
+                VALUE.stroke_width(2),
+            ));
+            if let Some((i, p)) = clamped.iter().enumerate().next_back() {
+                let _ = chart.draw_series(std::iter::once(Circle::new(
+                    (i as f64, *p),
+                    2,
+                    VALUE.filled(),
+                )));
+            }
+        }
+        let _ = root.present();
+    }
+    let texts: Vec<String> = points
+        .iter()
+        .map(|p| format::progress(Some(*p)).text)
+        .collect();
+    let title = format!("Progress over time: {}", texts.join(" → "));
+    Chart {
+        id: id.into(),
+        svg: finish_svg(
+            &svg,
+            id,
+            &title,
+            "Progress at the start and after each status update; the dashed line is the target.",
+        ),
+        title,
+        desc: String::new(),
+        headers: Vec::new(),
+        rows: Vec::new(),
+        legend: Vec::new(),
+        wide: false,
+        min_width: 0,
+    }
+}
