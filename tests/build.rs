@@ -440,8 +440,8 @@ fn markdown_and_front_matter_cannot_inject_script() {
                 );
                 if let Some(style) = attr.strip_prefix("style=") {
                     assert!(
-                        style.starts_with("\"width:"),
-                        "{path}: style other than the progress width in <{tag}>"
+                        style.starts_with("\"width:") || style.starts_with("\"min-width:"),
+                        "{path}: style other than our own widths in <{tag}>"
                     );
                 }
             }
