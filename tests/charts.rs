@@ -164,6 +164,10 @@ fn a_chart_on_every_kr_objective_series_history_and_review_page() {
     }
     assert!(tree["history/index.html"].contains("data-chart=\"history-score\""));
     assert!(tree["history/index.html"].contains("data-chart=\"history-statuses\""));
+    assert!(
+        tree["history/index.html"].contains("data-chart=\"series-api-uptime\""),
+        "series on the history page"
+    );
     for review in ["review/fy2025/index.html", "review/fy2026/index.html"] {
         for id in [
             "review-score",

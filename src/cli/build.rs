@@ -59,9 +59,10 @@ pub fn run(args: &BuildArgs) -> i32 {
             eprint!("{}", built.diagnostics.render_human(color));
             let warnings = built.diagnostics.warning_count();
             eprintln!(
-                "built {} pages, {} charts, {} warning{} as of {as_of} in {:.2} s → {} ({} files, {:.1} MB)",
+                "built {} pages, {} charts ({:.0} ms CPU drawing), {} warning{} as of {as_of} in {:.2} s → {} ({} files, {:.1} MB)",
                 built.pages,
                 built.charts,
+                built.chart_time.as_secs_f64() * 1000.0,
                 warnings,
                 if warnings == 1 { "" } else { "s" },
                 started.elapsed().as_secs_f64(),

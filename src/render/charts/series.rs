@@ -10,7 +10,7 @@ use crate::render::format::{self, StatusView};
 use crate::score::KrScore;
 
 /// `members` are the series' KRs in quarter order with their scores.
-pub fn series_chart(name: &str, members: &[(&KeyResult, &KrScore)]) -> Chart {
+pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) -> Chart {
     let n = members.len().max(1);
     let width = (80 + 64 * n as u32).max(400);
     let first = members.first().map(|m| m.0);
@@ -83,7 +83,6 @@ pub fn series_chart(name: &str, members: &[(&KeyResult, &KrScore)]) -> Chart {
         }
         let _ = root.present();
     }
-    let id = "series-chart";
     let title = format!("Series {name} across quarters");
     let desc = format!(
         "{} quarters of the repeated key result: the line is each quarter's final or current value, the dashed steps each quarter's target.",

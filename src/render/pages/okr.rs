@@ -97,7 +97,13 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
                 .iter()
                 .map(|&m| (&r.site.key_results[m], &r.scores.krs[m]))
                 .collect();
-            timed(|| charts::series_chart(kr.series.as_deref().unwrap_or_default(), &list))
+            timed(|| {
+                charts::series_chart(
+                    "series-chart",
+                    kr.series.as_deref().unwrap_or_default(),
+                    &list,
+                )
+            })
         });
         let ctx = KrPage {
             kr: view,

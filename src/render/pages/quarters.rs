@@ -105,15 +105,47 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
     }
     rows.reverse();
     #[derive(Serialize)]
+    struct SeriesRow {
+        name: String,
+        chart: Chart,
+    }
+    #[derive(Serialize)]
     struct History {
         rows: Vec<HistoryRow>,
         charts: [Chart; 2],
+        series: Vec<SeriesRow>,
     }
+    // Every repeated KR, charted across its quarters.
+    let mut by_series: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (k, kr) in r.site.key_results.iter().enumerate() {
+        if let Some(s) = &kr.series {
+            by_series.entry(s).or_default().push(k);
+        }
+    }
+    let series = by_series
+        .into_iter()
+        .filter(|(_, ks)| ks.len() > 1)
+        .map(|(name, mut ks)| {
+            ks.sort_by_key(|&k| (r.site.key_results[k].quarter, k));
+            let members: Vec<_> = ks
+                .iter()
+                .map(|&k| (&r.site.key_results[k], &r.scores.krs[k]))
+                .collect();
+            let id = format!("series-{}", crate::render::format::slug(name));
+            SeriesRow {
+                name: name.to_string(),
+                chart: crate::render::charts::timed(|| {
+                    crate::render::charts::series_chart(&id, name, &members)
+                }),
+            }
+        })
+        .collect();
     let with_krs: Vec<(Quarter, Vec<usize>)> =
         all.into_iter().filter(|(_, k)| !k.is_empty()).collect();
     let history = History {
         rows,
         charts: history_charts(r, &with_krs, "history", ""),
+        series,
     };
     jobs.push(PageJob::new(
         "history.html",
