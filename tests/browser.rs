@@ -213,3 +213,397 @@ async fn kr_and_history_pages_render_their_charts() {
     let _ = browser.wait().await;
     task.abort();
 }
+
+use chromiumoxide::Page;
+use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams;
+use chromiumoxide::cdp::browser_protocol::log::{EventEntryAdded, LogEntryLevel};
+use chromiumoxide::cdp::browser_protocol::network::{EventLoadingFailed, EventResponseReceived};
+use chromiumoxide::cdp::browser_protocol::page::PrintToPdfParams;
+use chromiumoxide::cdp::js_protocol::runtime::{
+    ConsoleApiCalledType, EventConsoleApiCalled, EventExceptionThrown,
+};
+use std::sync::{Arc, Mutex};
+
+/// Opens `url` at a viewport width and collects every console error, script
+/// exception, failed request and HTTP error while it loads.
+async fn visit(
+    browser: &Browser,
+    url: &str,
+    width: i64,
+    height: i64,
+    expect_status: i64,
+) -> (Page, Vec<String>) {
+    let page = browser.new_page("about:blank").await.unwrap();
+    page.execute(SetDeviceMetricsOverrideParams::new(
+        width,
+        height,
+        1.0,
+        width < 600,
+    ))
+    .await
+    .unwrap();
+    let problems = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut console = page
+        .event_listener::<EventConsoleApiCalled>()
+        .await
+        .unwrap();
+    let mut exceptions = page.event_listener::<EventExceptionThrown>().await.unwrap();
+    let mut failed = page.event_listener::<EventLoadingFailed>().await.unwrap();
+    let mut responses = page
+        .event_listener::<EventResponseReceived>()
+        .await
+        .unwrap();
+    let mut log = page.event_listener::<EventEntryAdded>().await.unwrap();
+    page.enable_log().await.unwrap();
+    let p = problems.clone();
+    let page_url = url.to_string();
+    let collector = tokio::spawn(async move {
+        loop {
+            let msg = tokio::select! {
+                Some(e) = console.next() => matches!(e.r#type, ConsoleApiCalledType::Error | ConsoleApiCalledType::Assert).then(|| format!("console error: {:?}", e.args.first().and_then(|a| a.value.clone()))),
+                Some(e) = exceptions.next() => Some(format!("exception: {}", e.exception_details.text)),
+                Some(e) = failed.next() => Some(format!("failed request: {}", e.error_text)),
+                Some(e) = responses.next() => {
+                    let status = e.response.status;
+                    let main = e.response.url == page_url;
+                    let bad = if main { status != expect_status } else { !(200..300).contains(&status) };
+                    bad.then(|| format!("HTTP {status} for {}", e.response.url))
+                }
+                Some(e) = log.next() => {
+                    // The expected 404 of the page itself is logged too; anything else is a problem.
+                    let expected = expect_status == 404 && e.entry.text.contains("404") && e.entry.url.as_deref() == Some(page_url.as_str());
+                    (e.entry.level == LogEntryLevel::Error && !expected).then(|| format!("log error: {} ({:?})", e.entry.text, e.entry.url))
+                }
+                else => break,
+            };
+            if let Some(m) = msg {
+                p.lock().unwrap().push(m);
+            }
+        }
+    });
+    page.goto(url).await.unwrap();
+    page.wait_for_navigation().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    collector.abort();
+    let found = problems.lock().unwrap().clone();
+    (page, found)
+}
+
+/// One page of each type of the demo site.
+const PAGE_TYPES: [&str; 16] = [
+    "",
+    "fy2026/enterprise-ready/",
+    "fy2026/platform-reliability/publish-latency-q4/",
+    "fy2026/multi-region/failover-drill-q4/",
+    "teams/",
+    "teams/tech/",
+    "people/",
+    "people/tomas-herrera/",
+    "quarters/",
+    "quarters/fy2026-q4/",
+    "history/",
+    "review/",
+    "review/fy2025/",
+    "updates/",
+    "updates/page/2/",
+    "wall/",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_type_loads_cleanly_at_desktop_and_phone_width() {
+    let base = serve(demo());
+    let (mut browser, task) = launch(1280, 900).await;
+    let mut failures = Vec::new();
+    for width in [1280, 390] {
+        for path in PAGE_TYPES.iter().copied().chain(["no/such/page/"]) {
+            let url = format!("{base}{path}");
+            let status = if path.starts_with("no/") { 404 } else { 200 };
+            let (page, problems) = visit(&browser, &url, width, 900, status).await;
+            for p in problems {
+                failures.push(format!("{width}px /{path}: {p}"));
+            }
+            let overflow: i64 = page
+                .evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+                )
+                .await
+                .unwrap()
+                .into_value()
+                .unwrap();
+            if overflow > 0 {
+                let culprits: String = page
+                    .evaluate("(() => { const w = document.documentElement.clientWidth; const clipped = e => { for (let p = e.parentElement; p; p = p.parentElement) { if (getComputedStyle(p).overflowX !== 'visible') return true; } return false; }; return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1 && !clipped(e)).slice(0, 4).map(e => e.tagName + '.' + (e.getAttribute('class') || '') + ' ' + Math.round(e.getBoundingClientRect().right)).join(', '); })()")
+                    .await
+                    .map(|v| v.into_value().unwrap_or_default())
+                    .unwrap_or_default();
+                failures.push(format!(
+                    "{width}px /{path}: horizontal overflow of {overflow}px ({culprits})"
+                ));
+            }
+            let title: String = page
+                .evaluate("document.title")
+                .await
+                .unwrap()
+                .into_value()
+                .unwrap();
+            if title.is_empty() {
+                failures.push(format!("{width}px /{path}: no title"));
+            }
+            page.close().await.unwrap();
+        }
+    }
+    browser.close().await.unwrap();
+    let _ = browser.wait().await;
+    task.abort();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Page count and the first page's size in points, read from the PDF itself.
+fn pdf_pages(pdf: &[u8]) -> (usize, (f64, f64)) {
+    let text = String::from_utf8_lossy(pdf);
+    let pages = text
+        .match_indices("/Type /Page")
+        .filter(|(i, _)| !text[i + 11..].starts_with('s'))
+        .count();
+    let media = text
+        .split("/MediaBox [")
+        .nth(1)
+        .and_then(|r| r.split(']').next())
+        .map(|b| {
+            b.split_whitespace()
+                .filter_map(|n| n.parse::<f64>().ok())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let size = if media.len() == 4 {
+        (media[2] - media[0], media[3] - media[1])
+    } else {
+        (0.0, 0.0)
+    };
+    (pages, size)
+}
+
+/// Copies a site to a temporary folder with other `[wall]` settings.
+fn with_paper(root: &Path, paper: &str, orientation: &str) -> PathBuf {
+    let dir = tempfile::tempdir().unwrap().keep();
+    for e in walkdir::WalkDir::new(root.join("content")) {
+        let e = e.unwrap();
+        let dest = dir.join(e.path().strip_prefix(root).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+    let config = std::fs::read_to_string(root.join("okra.toml")).unwrap();
+    let config = config.split("[wall]").next().unwrap().to_string();
+    std::fs::write(
+        dir.join("okra.toml"),
+        format!("{config}[wall]\npaper = \"{paper}\"\norientation = \"{orientation}\"\n"),
+    )
+    .unwrap();
+    dir
+}
+
+/// Prints `wall/index.html` (and any team walls) of a built site; returns failures.
+async fn print_walls(
+    browser: &Browser,
+    site: &Path,
+    label: &str,
+    want: (f64, f64),
+    pdfs: &Path,
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    let mut walls = vec![site.join("wall/index.html")];
+    if let Ok(dirs) = std::fs::read_dir(site.join("wall")) {
+        let mut teams: Vec<PathBuf> = dirs
+            .map(|d| d.unwrap().path().join("index.html"))
+            .filter(|p| p.exists())
+            .collect();
+        teams.sort();
+        walls.extend(teams);
+    }
+    for (n, wall) in walls.iter().enumerate() {
+        let page = browser
+            .new_page(format!("file://{}", wall.display()))
+            .await
+            .unwrap();
+        page.wait_for_navigation().await.unwrap();
+        let pdf = page
+            .pdf(PrintToPdfParams {
+                prefer_css_page_size: Some(true),
+                print_background: Some(true),
+                display_header_footer: Some(false),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let file = pdfs.join(format!("wall-{label}-{n}.pdf"));
+        std::fs::write(&file, &pdf).unwrap();
+        let (pages, size) = pdf_pages(&pdf);
+        if pages != 1 {
+            failures.push(format!(
+                "{label} ({}): {pages} pages, see {}",
+                wall.display(),
+                file.display()
+            ));
+        }
+        if (size.0 - want.0).abs() > 2.0 || (size.1 - want.1).abs() > 2.0 {
+            failures.push(format!("{label}: page is {size:?} pt, want {want:?}"));
+        }
+        let chrome: bool = page
+            .evaluate("!!document.querySelector('.site-header, .site-footer, nav')")
+            .await
+            .unwrap()
+            .into_value()
+            .unwrap();
+        if chrome {
+            failures.push(format!("{label}: site navigation on the wall"));
+        }
+        page.close().await.unwrap();
+    }
+    failures
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wall_prints_on_exactly_one_sheet() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let limit = manifest.join("tests/fixtures/sites/wall-12x5");
+    // (site, paper, orientation, expected size in points, must fit without splitting)
+    let cases = [
+        (
+            "demo",
+            manifest.to_path_buf(),
+            "A3",
+            "landscape",
+            (1190.55, 841.89),
+            true,
+        ),
+        (
+            "demo",
+            manifest.to_path_buf(),
+            "A4",
+            "portrait",
+            (595.28, 841.89),
+            true,
+        ),
+        (
+            "12x5",
+            limit.clone(),
+            "A3",
+            "landscape",
+            (1190.55, 841.89),
+            true,
+        ),
+        (
+            "12x5",
+            limit.clone(),
+            "A4",
+            "portrait",
+            (595.28, 841.89),
+            true,
+        ),
+        (
+            "12x5",
+            limit.clone(),
+            "letter",
+            "portrait",
+            (612.0, 792.0),
+            false,
+        ),
+        ("12x5", limit, "tabloid", "landscape", (1224.0, 792.0), true),
+    ];
+    let (mut browser, task) = launch(1280, 900).await;
+    let pdfs = std::env::temp_dir().join("okra-wall-pdfs");
+    std::fs::create_dir_all(&pdfs).unwrap();
+    let mut failures = Vec::new();
+    for (name, root, paper, orientation, want, single) in cases {
+        let site = build_site(&with_paper(&root, paper, orientation), "2026-11-22", &[]);
+        let split = site
+            .join("wall")
+            .read_dir()
+            .unwrap()
+            .any(|e| e.unwrap().path().is_dir());
+        if single && split {
+            failures.push(format!(
+                "{name} on {paper} {orientation}: split into team walls"
+            ));
+        }
+        failures.extend(
+            print_walls(
+                &browser,
+                &site,
+                &format!("{name}-{paper}-{orientation}"),
+                want,
+                &pdfs,
+            )
+            .await,
+        );
+    }
+    browser.close().await.unwrap();
+    let _ = browser.wait().await;
+    task.abort();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wall_beyond_the_limit_splits_into_one_sheet_per_team() {
+    let site = build_site(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites/wall-big"),
+        "2026-11-22",
+        &[],
+    );
+    for team in ["platform", "growth", "support"] {
+        assert!(
+            site.join("wall").join(team).join("index.html").exists(),
+            "no wall for {team}"
+        );
+    }
+    let company = std::fs::read_to_string(site.join("wall/index.html")).unwrap();
+    assert!(
+        company.contains("href=\"../wall/platform/\""),
+        "team lines link to the team walls"
+    );
+    let (mut browser, task) = launch(1280, 900).await;
+    let pdfs = std::env::temp_dir().join("okra-wall-pdfs");
+    std::fs::create_dir_all(&pdfs).unwrap();
+    let failures = print_walls(&browser, &site, "big", (1190.55, 841.89), &pdfs).await;
+    browser.close().await.unwrap();
+    let _ = browser.wait().await;
+    task.abort();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wall_reads_on_an_office_tv() {
+    let base = serve(demo());
+    let (mut browser, task) = launch(1920, 1080).await;
+    let (page, problems) = visit(&browser, &format!("{base}wall/"), 1920, 1080, 200).await;
+    assert!(problems.is_empty(), "{problems:?}");
+    let size: f64 = page
+        .evaluate("parseFloat(getComputedStyle(document.querySelector('.wall')).fontSize)")
+        .await
+        .unwrap()
+        .into_value()
+        .unwrap();
+    assert!(size >= 18.0, "wall type on a 1920 px screen is {size}px");
+    let overflow: i64 = page
+        .evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        .await
+        .unwrap()
+        .into_value()
+        .unwrap();
+    assert!(overflow <= 0);
+    let png_bytes = page
+        .screenshot(ScreenshotParams::builder().build())
+        .await
+        .unwrap();
+    std::fs::write(
+        std::env::temp_dir().join("okra-screenshots-wall-tv.png"),
+        &png_bytes,
+    )
+    .unwrap();
+    browser.close().await.unwrap();
+    let _ = browser.wait().await;
+    task.abort();
+}

@@ -51,6 +51,36 @@ pub fn value(kr: &KeyResult, v: f64) -> String {
     }
 }
 
+/// A short number for tight spaces: `158.3k`, `2.4M`, and as `number` below 10,000.
+pub fn compact(n: f64) -> String {
+    let a = n.abs();
+    if a >= 1e9 {
+        format!("{}B", number((n / 1e8).round() / 10.0))
+    } else if a >= 1e6 {
+        format!("{}M", number((n / 1e5).round() / 10.0))
+    } else if a >= 1e4 {
+        format!("{}k", number((n / 1e2).round() / 10.0))
+    } else {
+        number(n)
+    }
+}
+
+/// Value and target together with the unit once, for tight spaces:
+/// `151 / 120 ms`, `€173.1k / €250k`, `99.9 / 99.99%`, `not done`.
+pub fn value_of_target(kr: &KeyResult, v: f64) -> String {
+    if kr.metric == Metric::Boolean {
+        return value(kr, v);
+    }
+    let unit = kr.unit.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    let (a, b) = (compact(v), compact(kr.target));
+    match (kr.metric, unit) {
+        (Metric::Percent, None) | (_, Some("%")) => format!("{a} / {b}%"),
+        (_, Some(u)) if is_currency_symbol(u) => format!("{u}{a} / {u}{b}"),
+        (_, Some(u)) => format!("{a} / {b} {u}"),
+        (_, None) => format!("{a} / {b}"),
+    }
+}
+
 fn is_currency_symbol(u: &str) -> bool {
     matches!(u, "$" | "€" | "£" | "¥" | "₹" | "CHF" | "US$")
 }
@@ -176,6 +206,14 @@ mod tests {
         assert_eq!(number(-0.0004), "0");
         assert_eq!(number(0.12345), "0.123");
         assert_eq!(number(f64::NAN), "—");
+    }
+
+    #[test]
+    fn compact_numbers() {
+        assert_eq!(compact(158_300.0), "158.3k");
+        assert_eq!(compact(2_000_000.0), "2M");
+        assert_eq!(compact(9_999.0), "9,999");
+        assert_eq!(compact(-12_345.0), "-12.3k");
     }
 
     #[test]

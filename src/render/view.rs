@@ -47,6 +47,8 @@ pub struct KrView {
     pub start: String,
     pub target: String,
     pub value: String,
+    /// `151 / 120 ms`: value and target with the unit once.
+    pub value_of_target: String,
     pub decreasing: bool,
     pub progress: Progress,
     pub status: StatusView,
@@ -242,6 +244,7 @@ pub fn build(site: &Site, scores: &Scores) -> Views {
                 start: format::value(kr, kr.start),
                 target: format::value(kr, kr.target),
                 value: format::value(kr, s.value),
+                value_of_target: format::value_of_target(kr, s.value),
                 decreasing: kr.target < kr.start,
                 progress: format::progress(s.progress),
                 status: StatusView::kr(s.status),
