@@ -10,6 +10,7 @@ pub mod content;
 pub mod diag;
 pub mod period;
 pub mod render;
+pub mod scaffold;
 pub mod score;
 pub mod site;
 pub mod validate;

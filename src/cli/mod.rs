@@ -2,6 +2,9 @@
 
 mod build;
 mod check;
+mod init;
+mod new;
+mod serve;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -38,6 +41,29 @@ enum Command {
         after_help = "Examples:\n  okra check\n  okra check --root ../okrs --as-of 2024-03-31\n  okra check --strict --format json > diagnostics.json\n\nExit codes: 0 ok, 1 content errors (or warnings with --strict), 2 usage errors."
     )]
     Check(check::CheckArgs),
+    /// Create a new site with example content: okra.toml, a team, a company objective with an aligned team objective, KRs and updates
+    #[command(
+        after_help = "Examples:\n  okra init okrs          a new site in ./okrs\n  okra init               a new site in this (empty) folder\n  okra init --force .     add the example files to a non-empty folder (existing files are kept)"
+    )]
+    Init(init::InitArgs),
+    /// Create an objective, key result or status update file with the right front matter, ready to edit
+    #[command(
+        after_help = "Examples:\n  okra new objective content/fy26/growth\n  okra new kr content/fy26/growth/signups-q1.md\n  okra new update content/fy26/growth/signups-q1      today's update, pre-filled with the latest value and status"
+    )]
+    New(new::NewArgs),
+    /// Preview the site on 127.0.0.1 with rebuild and live reload on every change
+    #[command(
+        after_help = "Examples:\n  okra serve\n  okra serve --root okrs --port 8080 --open\n\nBuilds into a temporary folder (never public/); a broken edit shows its errors in the terminal\nand in the browser while the last good build keeps being served. Ctrl-C stops it."
+    )]
+    Serve(serve::ServeArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    #[command(
+        after_help = "Examples:\n  okra completions bash > ~/.local/share/bash-completion/completions/okra\n  okra completions zsh > ~/.zfunc/_okra\n  okra completions fish > ~/.config/fish/completions/okra.fish"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Output format of diagnostics.
@@ -93,6 +119,22 @@ impl SiteArgs {
     }
 }
 
+/// The day of `SOURCE_DATE_EPOCH` (UTC) when set, for reproducible CI; else today.
+pub fn today() -> Result<NaiveDate, String> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+            .map(|t| t.date_naive())
+            .ok_or_else(|| {
+                format!("SOURCE_DATE_EPOCH=`{v}` is not a number of seconds since 1970-01-01")
+            }),
+        _ => Ok(chrono::Local::now().date_naive()),
+    }
+}
+
 /// Colour on stderr only for a terminal, and never when NO_COLOR is set.
 pub fn stderr_color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
@@ -115,5 +157,13 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Build(args) => build::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Init(args) => init::run(&args),
+        Command::New(args) => new::run(&args),
+        Command::Serve(args) => serve::run(&args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "okra", &mut std::io::stdout());
+            0
+        }
     }
 }
