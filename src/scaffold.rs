@@ -99,6 +99,7 @@ pub fn example_site(name: &str, today: NaiveDate) -> Vec<(String, String)> {
 }
 
 fn readme(name: &str, dir: &str, year: FiscalYear, q: Quarter) -> String {
+    let company = format!("fy{:02}/company", year.0 % 100);
     format!(
         r#"# {name} OKRs
 
@@ -154,7 +155,6 @@ fails on them in CI.
         fy = fy(year),
         ql = q_label(q),
         n = q.q,
-        company = format!("fy{:02}/company", year.0 % 100),
     )
 }
 
