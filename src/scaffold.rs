@@ -222,9 +222,9 @@ mod tests {
 
     #[test]
     fn toml_strings_are_escaped() {
-        assert_eq!(
-            toml_str("Ada \"the\" Lovelace"),
-            "\"Ada \\\"the\\\" Lovelace\""
-        );
+        for name in ["Ada \"the\" Lovelace", "O'Brien", "back\\slash", "line\nbreak"] {
+            let parsed: toml::Table = toml::from_str(&format!("x = {}", toml_str(name))).unwrap();
+            assert_eq!(parsed["x"].as_str(), Some(name));
+        }
     }
 }

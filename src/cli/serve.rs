@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use super::{SiteArgs, usage_error};
+use super::{SiteArgs, stderr_color, usage_error};
+use crate::site::serve::{ServeError, ServeOptions, serve};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -26,6 +27,25 @@ pub fn run(args: &ServeArgs) -> i32 {
     if let Err(e) = args.site.check_root() {
         return usage_error(&e);
     }
-    let _ = args;
-    usage_error("okra serve is being built")
+    let as_of = match args.site.as_of() {
+        Ok(d) => d,
+        Err(e) => return usage_error(&e),
+    };
+    let opts = ServeOptions {
+        root: args.site.root.clone(),
+        port: args.port,
+        open: args.open,
+        as_of,
+        drafts: args.drafts,
+        output: args.output.clone(),
+        color: stderr_color(),
+    };
+    match serve(&opts) {
+        Ok(()) => 0,
+        Err(ServeError::Usage(msg)) => usage_error(&msg),
+        Err(ServeError::Failed(msg)) => {
+            eprintln!("error: {msg}");
+            super::EXIT_CONTENT
+        }
+    }
 }
