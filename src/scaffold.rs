@@ -222,7 +222,12 @@ mod tests {
 
     #[test]
     fn toml_strings_are_escaped() {
-        for name in ["Ada \"the\" Lovelace", "O'Brien", "back\\slash", "line\nbreak"] {
+        for name in [
+            "Ada \"the\" Lovelace",
+            "O'Brien",
+            "back\\slash",
+            "line\nbreak",
+        ] {
             let parsed: toml::Table = toml::from_str(&format!("x = {}", toml_str(name))).unwrap();
             assert_eq!(parsed["x"].as_str(), Some(name));
         }

@@ -35,7 +35,7 @@ fn build(root: &Path, as_of: &str) -> (tempfile::TempDir, BTreeMap<String, Strin
             e.file_type().is_file()
                 && e.path()
                     .extension()
-                    .is_some_and(|x| x == "html" || x == "json")
+                    .is_some_and(|x| x == "html" || x == "json" || x == "svg")
         })
         .map(|e| {
             let rel = e
@@ -182,13 +182,27 @@ fn a_chart_on_every_kr_objective_series_history_and_review_page() {
         }
     }
     assert!(tree["teams/platform/index.html"].contains("data-chart=\"team-score\""));
-    // Sparklines next to KRs on the dashboard.
-    assert!(
-        tree["index.html"]
-            .matches("class=\"trend\"><svg class=\"chart-svg\"")
-            .count()
-            >= 10
-    );
+    // Sparklines next to KRs on the dashboard: one shared SVG file per KR, with its numbers as alt text.
+    assert!(tree["index.html"].matches("<img class=\"spark\"").count() >= 10);
+    assert!(tree["index.html"].contains("alt=\"Progress over time: "));
+    for k in v["objectives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o["key_results"].as_array().unwrap())
+    {
+        let svg = &tree[&format!("{}/trend.svg", k["id"].as_str().unwrap())];
+        let doc = roxmltree::Document::parse(svg).expect("sparkline SVG parses");
+        assert!(
+            doc.root_element()
+                .children()
+                .any(|n| n.has_tag_name("title"))
+        );
+        assert!(
+            svg.contains("prefers-color-scheme:dark"),
+            "a standalone SVG carries its dark colours"
+        );
+    }
 }
 
 #[test]

@@ -60,15 +60,22 @@ pub struct Renderer<'a> {
 }
 
 /// One page to render: template, the folder URL it lives at (`fy24/x/`, `` for
-/// the root) and its context.
-pub struct PageJob {
+/// the root) and its context. Large pages build their context lazily, on the
+/// rendering thread, so only the pages being rendered hold one in memory.
+pub struct PageJob<'a> {
     pub template: &'static str,
     pub url: String,
     pub section: &'static str,
-    pub context: Context,
+    context: PageContext<'a>,
 }
 
-impl PageJob {
+enum PageContext<'a> {
+    Ready(Context),
+    Lazy(Box<dyn FnOnce() -> Context + Send + Sync + 'a>),
+}
+
+impl<'a> PageJob<'a> {
+    /// A page whose (small) context is built now.
     pub fn new(
         template: &'static str,
         url: impl Into<String>,
@@ -79,7 +86,26 @@ impl PageJob {
             template,
             url: url.into(),
             section,
-            context: Context::from_serialize(ctx).expect("page context serialises"),
+            context: PageContext::Ready(
+                Context::from_serialize(ctx).expect("page context serialises"),
+            ),
+        }
+    }
+
+    /// A page whose context `build` makes when the page is rendered.
+    pub fn lazy<T: Serialize>(
+        template: &'static str,
+        url: impl Into<String>,
+        section: &'static str,
+        build: impl FnOnce() -> T + Send + Sync + 'a,
+    ) -> Self {
+        PageJob {
+            template,
+            url: url.into(),
+            section,
+            context: PageContext::Lazy(Box::new(move || {
+                Context::from_serialize(build()).expect("page context serialises")
+            })),
         }
     }
 }
@@ -90,8 +116,11 @@ pub fn root_prefix(url: &str) -> String {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn render(&self, job: PageJob) -> Result<(String, Vec<u8>), Diagnostic> {
-        let mut ctx = job.context;
+    pub fn render(&self, job: PageJob<'_>) -> Result<(String, Vec<u8>), Diagnostic> {
+        let mut ctx = match job.context {
+            PageContext::Ready(c) => c,
+            PageContext::Lazy(build) => build(),
+        };
         ctx.insert("site", &self.globals);
         ctx.insert("root", &root_prefix(&job.url));
         ctx.insert("page_url", &job.url);
@@ -112,16 +141,50 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// Renders every page, feed and export of a public site.
+/// Where rendered files go, as they are rendered (from any thread).
+pub trait Sink: Sync {
+    fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()>;
+}
+
+impl Sink for crate::site::write::SiteWriter {
+    fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.write(path, bytes)
+    }
+}
+
+/// Collects files in memory (tests, and callers that want the bytes).
+impl Sink for std::sync::Mutex<Files> {
+    fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .insert(path.to_string(), bytes.to_vec());
+        Ok(())
+    }
+}
+
+/// Why rendering stopped.
+#[derive(Debug)]
+pub enum RenderError {
+    /// Template problems, already in the diagnostics.
+    Templates,
+    Write(std::io::Error),
+}
+
+/// Renders every page, feed and export of a public site into `sink`, pages in
+/// parallel, each written as soon as it is rendered. Returns the page count.
 pub fn render_site(
     root: &Path,
     site: &Site,
     scores: &Scores,
     opts: &RenderOptions,
     diags: &mut Diagnostics,
-) -> Option<(Files, usize)> {
-    let (tera, statics) = templates::load(root, &site.config, diags)?;
+    sink: &dyn Sink,
+) -> Result<usize, RenderError> {
+    let (tera, statics) =
+        templates::load(root, &site.config, diags).ok_or(RenderError::Templates)?;
+    let t = std::time::Instant::now();
     let views = view::build(site, scores);
+    crate::site::build::timing("views (markdown, sparklines)", t);
     let cfg = &site.config;
     let base_url = opts.base_url.clone().or_else(|| cfg.base_url.clone());
     let globals = Globals {
@@ -144,33 +207,65 @@ pub fn render_site(
         views: &views,
         globals,
     };
+    // Static files first: a generated page of the same path replaces one.
+    for (path, bytes) in &statics {
+        sink.put(path, bytes).map_err(RenderError::Write)?;
+    }
+    // Sparklines, one file per KR, shared by every page listing it.
+    site.key_results
+        .par_iter()
+        .try_for_each(|kr| {
+            let svg = charts::timed(|| charts::sparkline_file(kr, scores.as_of));
+            sink.put(&format!("{}/trend.svg", kr.id), svg.as_bytes())
+        })
+        .map_err(RenderError::Write)?;
+    let t = std::time::Instant::now();
     let jobs = pages::all(&renderer);
+    crate::site::build::timing("page jobs", t);
     let page_count = jobs.len();
-    let rendered: Vec<Result<(String, Vec<u8>), Diagnostic>> =
-        jobs.into_par_iter().map(|j| renderer.render(j)).collect();
-    let mut files = statics;
     // A broken template fails every page that uses it: report it once.
-    let mut failed = std::collections::BTreeSet::new();
-    for r in rendered {
-        match r {
-            Ok((path, bytes)) => {
-                files.insert(path, bytes);
-            }
-            Err(d) => {
-                if failed.insert(d.loc.file.clone()) {
-                    diags.push(d);
+    let failed: std::sync::Mutex<BTreeMap<std::path::PathBuf, Diagnostic>> = Default::default();
+    // With OKRA_TIMINGS, CPU time per template (for BENCHMARKS.md).
+    let per_template: std::sync::Mutex<BTreeMap<&str, (usize, std::time::Duration)>> =
+        Default::default();
+    let timings = std::env::var_os("OKRA_TIMINGS").is_some();
+    jobs.into_par_iter()
+        .try_for_each(|job| {
+            let (template, started) = (job.template, std::time::Instant::now());
+            let result = match renderer.render(job) {
+                Ok((path, bytes)) => sink.put(&path, &bytes),
+                Err(d) => {
+                    if let Ok(mut f) = failed.lock() {
+                        f.entry(d.loc.file.clone()).or_insert(d);
+                    }
+                    Ok(())
                 }
+            };
+            if timings && let Ok(mut t) = per_template.lock() {
+                let e = t.entry(template).or_default();
+                e.0 += 1;
+                e.1 += started.elapsed();
             }
-        }
+            result
+        })
+        .map_err(RenderError::Write)?;
+    for (template, (n, d)) in per_template.into_inner().unwrap_or_default() {
+        eprintln!(
+            "timing: {n} × {template}: {:.0} ms CPU",
+            d.as_secs_f64() * 1000.0
+        );
     }
+    let failed = failed.into_inner().unwrap_or_default();
     if !failed.is_empty() {
-        return None;
+        for d in failed.into_values() {
+            diags.push(d);
+        }
+        return Err(RenderError::Templates);
     }
-    files.insert("okrs.json".into(), export::json(site, scores).into_bytes());
-    files.insert("okrs.csv".into(), export::csv(site, scores).into_bytes());
-    files.insert(
-        "updates.xml".into(),
-        feed::atom(&renderer, base_url.as_deref()).into_bytes(),
-    );
-    Some((files, page_count))
+    let put =
+        |path: &str, text: String| sink.put(path, text.as_bytes()).map_err(RenderError::Write);
+    put("okrs.json", export::json(site, scores))?;
+    put("okrs.csv", export::csv(site, scores))?;
+    put("updates.xml", feed::atom(&renderer, base_url.as_deref()))?;
+    Ok(page_count)
 }

@@ -61,8 +61,8 @@ pub struct KrView {
     pub update_count: usize,
     pub draft: bool,
     pub summary: String,
-    /// Inline SVG: progress over time.
-    pub sparkline: String,
+    /// Text alternative of the sparkline file `<url>trend.svg`.
+    pub sparkline_title: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -256,9 +256,7 @@ pub fn build(site: &Site, scores: &Scores) -> Views {
                 update_count: crate::score::kr::updates_as_of(kr, as_of).len(),
                 draft: kr.draft,
                 summary: markdown::summary(&kr.body, 160),
-                sparkline: crate::render::charts::timed(|| {
-                    charts::sparkline(kr, as_of, &format!("spark-{k}")).svg
-                }),
+                sparkline_title: charts::sparkline_title(kr, as_of),
             }
         })
         .collect();

@@ -45,7 +45,9 @@ pub enum BuildError {
 pub fn build(opts: &BuildOptions, mut progress: impl FnMut(&str)) -> Result<Built, BuildError> {
     write::check_output(&opts.root, &opts.output).map_err(BuildError::Output)?;
     progress("checking content");
+    let t = std::time::Instant::now();
     let checked = crate::site::check(&opts.root, opts.as_of);
+    timing("load, validate, score", t);
     let mut diagnostics = checked.diagnostics;
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics));
@@ -63,14 +65,28 @@ pub fn build(opts: &BuildOptions, mut progress: impl FnMut(&str)) -> Result<Buil
         base_url: opts.base_url.clone(),
         drafts: opts.drafts,
     };
-    let Some((files, pages)) =
-        render::render_site(&opts.root, &public, &scores, &render_opts, &mut diagnostics)
-    else {
-        return Err(BuildError::Content(diagnostics));
+    // Files are written into a fresh folder as they are rendered; the writer
+    // removes it again unless the whole build succeeds.
+    let writer = write::SiteWriter::create(&opts.output).map_err(BuildError::Write)?;
+    let t = std::time::Instant::now();
+    let pages = match render::render_site(
+        &opts.root,
+        &public,
+        &scores,
+        &render_opts,
+        &mut diagnostics,
+        &writer,
+    ) {
+        Ok(pages) => pages,
+        Err(render::RenderError::Templates) => return Err(BuildError::Content(diagnostics)),
+        Err(render::RenderError::Write(e)) => return Err(BuildError::Write(e)),
     };
+    timing("render and write", t);
     progress("writing files");
     let (charts, chart_time) = crate::render::charts::take_stats();
-    let written = write::write_site(&opts.output, &files).map_err(BuildError::Write)?;
+    let t = std::time::Instant::now();
+    let written = writer.finish().map_err(BuildError::Write)?;
+    timing("swap output", t);
     Ok(Built {
         diagnostics,
         pages,
@@ -83,4 +99,14 @@ pub fn build(opts: &BuildOptions, mut progress: impl FnMut(&str)) -> Result<Buil
 /// The default output folder: `public/` inside the site root.
 pub fn default_output(root: &Path) -> PathBuf {
     root.join("public")
+}
+
+/// With `OKRA_TIMINGS=1`, prints how long a stage took (for BENCHMARKS.md).
+pub fn timing(stage: &str, since: std::time::Instant) {
+    if std::env::var_os("OKRA_TIMINGS").is_some() {
+        eprintln!(
+            "timing: {stage}: {:.0} ms",
+            since.elapsed().as_secs_f64() * 1000.0
+        );
+    }
 }

@@ -3,12 +3,13 @@
 //! build leaves the previous site untouched; and since replacing means deleting,
 //! okra refuses output folders that hold anything the user wrote.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashSet};
 use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// Marker file written into every built site; a folder with it may be replaced by the next build.
 pub const MARKER: &str = ".okra-build";
@@ -124,107 +125,148 @@ fn resolve(path: &Path) -> io::Result<PathBuf> {
     ))
 }
 
-/// Writes `files` (paths relative to the output root, '/'-separated) and the
-/// marker into a fresh hidden sibling `.<name>.okra-tmp-<pid>-<n>` of `output`,
-/// then swaps it into place: the old output is moved to `.<name>.okra-old-<pid>-<n>`,
-/// the new one renamed to `output`, the old one removed. On error the temporary
-/// folder is removed and the previous output is left as it was. The caller is
-/// expected to have passed `output` through [`check_output`].
+/// Writes `files` (paths relative to the output, `/`-separated) as the new site
+/// at `output`: see [`SiteWriter`]. Every path is checked before anything is
+/// written. Callers must run [`check_output`] first.
 pub fn write_site(output: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result<WriteStats> {
     // All paths first: a bad one must not leave half a site anywhere.
     for rel in files.keys() {
         check_relative(rel)?;
     }
-    // A symlinked output (say, a web server's document root) keeps its link and
-    // the folder it points to is replaced: that folder is what check_output vetted.
-    let output = match fs::symlink_metadata(output) {
-        Ok(meta) if meta.file_type().is_symlink() => {
-            fs::canonicalize(output).map_err(|e| with_path(e, "cannot resolve", output))?
-        }
-        _ => output.to_path_buf(),
-    };
-    let name = output.file_name().ok_or_else(|| {
-        invalid(format!(
-            "--output {} does not end in a folder name",
-            output.display()
-        ))
-    })?;
-    let parent = match output.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(|e| with_path(e, "cannot create", &parent))?;
-    if fs::metadata(&output).is_ok_and(|meta| !meta.is_dir()) {
-        return Err(invalid(format!(
-            "cannot replace {}: it is a file, not a folder",
-            output.display()
-        )));
+    let writer = SiteWriter::create(output)?;
+    for (rel, data) in files {
+        writer.write(rel, data)?;
     }
-    remove_stale(&parent, name);
-
-    let id = format!(
-        "{}-{}",
-        std::process::id(),
-        SEQUENCE.fetch_add(1, Ordering::Relaxed)
-    );
-    let temp = parent.join(sibling(name, "tmp", &id));
-    let old = parent.join(sibling(name, "old", &id));
-    // create_dir, not create_dir_all: never write into a folder someone else owns.
-    fs::create_dir(&temp).map_err(|e| with_path(e, "cannot create", &temp))?;
-    let stats = match fill(&temp, files) {
-        Ok(stats) => stats,
-        Err(e) => {
-            let _ = fs::remove_dir_all(&temp);
-            return Err(e);
-        }
-    };
-
-    // std has no atomic exchange of two folders, so for a moment between the two
-    // renames `output` does not exist; it is never half written.
-    let had_old = fs::symlink_metadata(&output).is_ok();
-    if had_old && let Err(e) = fs::rename(&output, &old) {
-        let _ = fs::remove_dir_all(&temp);
-        return Err(with_path(e, "cannot move aside", &output));
-    }
-    if let Err(e) = fs::rename(&temp, &output) {
-        if had_old {
-            let _ = fs::rename(&old, &output);
-        }
-        let _ = fs::remove_dir_all(&temp);
-        return Err(with_path(e, "cannot move the new site to", &output));
-    }
-    if had_old {
-        // The new site is in place: a leftover is only clutter, and the next
-        // build removes it as stale.
-        let _ = fs::remove_dir_all(&old);
-    }
-    Ok(stats)
+    writer.finish()
 }
 
-/// Writes the site into the (empty) folder `dir`.
-fn fill(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> io::Result<WriteStats> {
-    // Each folder once (100k files share few folders), parents before children
-    // since "a" sorts before "a/b".
-    let folders: BTreeSet<&str> = files
-        .keys()
-        .filter_map(|rel| rel.rsplit_once('/').map(|(folder, _)| folder))
-        .collect();
-    for folder in folders {
-        let path = dir.join(folder);
-        fs::create_dir_all(&path).map_err(|e| with_path(e, "cannot create", &path))?;
+/// A site being written: files go into a fresh sibling folder of the output
+/// (`.<name>.okra-tmp-<pid>-<n>`) as they are rendered, from any thread, and
+/// [`SiteWriter::finish`] swaps it into place. Dropped unfinished (a failed
+/// build), it removes its folder and the previous output stays as it was.
+pub struct SiteWriter {
+    output: PathBuf,
+    parent: PathBuf,
+    name: OsString,
+    temp: PathBuf,
+    id: String,
+    /// Folders already created, so each is created once.
+    folders: Mutex<HashSet<PathBuf>>,
+    files: AtomicUsize,
+    bytes: AtomicU64,
+    finished: bool,
+}
+
+impl SiteWriter {
+    /// Prepares the temporary folder beside `output` (creating `output`'s parent if needed).
+    pub fn create(output: &Path) -> io::Result<SiteWriter> {
+        // A symlinked output (say, a web server's document root) keeps its link and
+        // the folder it points to is replaced: that folder is what check_output vetted.
+        let output = match fs::symlink_metadata(output) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                fs::canonicalize(output).map_err(|e| with_path(e, "cannot resolve", output))?
+            }
+            _ => output.to_path_buf(),
+        };
+        let name = output
+            .file_name()
+            .ok_or_else(|| {
+                invalid(format!(
+                    "--output {} does not end in a folder name",
+                    output.display()
+                ))
+            })?
+            .to_os_string();
+        let parent = match output.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(|e| with_path(e, "cannot create", &parent))?;
+        if fs::metadata(&output).is_ok_and(|meta| !meta.is_dir()) {
+            return Err(invalid(format!(
+                "cannot replace {}: it is a file, not a folder",
+                output.display()
+            )));
+        }
+        remove_stale(&parent, &name);
+        let id = format!(
+            "{}-{}",
+            std::process::id(),
+            SEQUENCE.fetch_add(1, Ordering::Relaxed)
+        );
+        let temp = parent.join(sibling(&name, "tmp", &id));
+        // create_dir, not create_dir_all: never write into a folder someone else owns.
+        fs::create_dir(&temp).map_err(|e| with_path(e, "cannot create", &temp))?;
+        Ok(SiteWriter {
+            output,
+            parent,
+            name,
+            temp,
+            id,
+            folders: Mutex::new(HashSet::new()),
+            files: AtomicUsize::new(0),
+            bytes: AtomicU64::new(0),
+            finished: false,
+        })
     }
-    let mut bytes = 0;
-    for (rel, data) in files {
-        let path = dir.join(rel);
+
+    /// Writes one file of the new site (a later write of the same path replaces it).
+    pub fn write(&self, rel: &str, data: &[u8]) -> io::Result<()> {
+        check_relative(rel)?;
+        if let Some((folder, _)) = rel.rsplit_once('/') {
+            let folder = self.temp.join(folder);
+            let new = self
+                .folders
+                .lock()
+                .map_or(true, |mut f| f.insert(folder.clone()));
+            if new {
+                fs::create_dir_all(&folder).map_err(|e| with_path(e, "cannot create", &folder))?;
+            }
+        }
+        let path = self.temp.join(rel);
         fs::write(&path, data).map_err(|e| with_path(e, "cannot write", &path))?;
-        bytes += data.len() as u64;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+        Ok(())
     }
-    let marker = dir.join(MARKER);
-    fs::write(&marker, MARKER_TEXT).map_err(|e| with_path(e, "cannot write", &marker))?;
-    Ok(WriteStats {
-        files: files.len(),
-        bytes,
-    })
+
+    /// Adds the marker and swaps the new site in for the old one.
+    pub fn finish(mut self) -> io::Result<WriteStats> {
+        let marker = self.temp.join(MARKER);
+        fs::write(&marker, MARKER_TEXT).map_err(|e| with_path(e, "cannot write", &marker))?;
+        let (output, temp) = (&self.output, &self.temp);
+        let old = self.parent.join(sibling(&self.name, "old", &self.id));
+        // std has no atomic exchange of two folders, so for a moment between the two
+        // renames `output` does not exist; it is never half written.
+        let had_old = fs::symlink_metadata(output).is_ok();
+        if had_old {
+            fs::rename(output, &old).map_err(|e| with_path(e, "cannot move aside", output))?;
+        }
+        if let Err(e) = fs::rename(temp, output) {
+            if had_old {
+                let _ = fs::rename(&old, output);
+            }
+            return Err(with_path(e, "cannot move the new site to", output));
+        }
+        self.finished = true;
+        if had_old {
+            // The new site is in place: a leftover is only clutter, and the next
+            // build removes it as stale.
+            let _ = fs::remove_dir_all(&old);
+        }
+        Ok(WriteStats {
+            files: self.files.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+        })
+    }
+}
+
+impl Drop for SiteWriter {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = fs::remove_dir_all(&self.temp);
+        }
+    }
 }
 
 /// Accepts only plain relative paths that stay inside the output folder.
@@ -304,6 +346,7 @@ fn invalid(message: String) -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     fn site(entries: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
         entries

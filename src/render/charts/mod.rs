@@ -15,7 +15,7 @@ mod sparkline;
 pub use bars::{Markers, columns, hbars, stacked};
 pub use kr::kr_chart;
 pub use series::series_chart;
-pub use sparkline::sparkline;
+pub use sparkline::{sparkline, sparkline_file, sparkline_title};
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
@@ -126,21 +126,23 @@ pub fn finish_svg(raw: &str, id: &str, title: &str, desc: &str) -> String {
         esc(title),
         esc(desc)
     );
-    let body = raw[body_start..]
-        .replace(
-            &format!("stroke=\"{}\"", hex(TARGET_LINE)),
-            "stroke=\"currentColor\" stroke-dasharray=\"7 4\"",
-        )
-        .replace(
-            &format!("stroke=\"{}\"", hex(PACE_LINE)),
-            "stroke=\"currentColor\" stroke-dasharray=\"2 4\"",
-        )
-        .replace(
-            &format!("stroke=\"{}\"", hex(AS_OF_LINE)),
-            "stroke=\"currentColor\" stroke-dasharray=\"1 3\"",
-        )
-        .replace("\"#000000\"", "\"currentColor\"");
+    let mut body = raw[body_start..].replace("\"#000000\"", "\"currentColor\"");
+    for (sentinel, dashes) in [
+        (TARGET_LINE, "7 4"),
+        (PACE_LINE, "2 4"),
+        (AS_OF_LINE, "1 3"),
+    ] {
+        let from = format!("stroke=\"{}\"", hex(sentinel));
+        // Most charts have no such line: skip the copy.
+        if body.contains(&from) {
+            body = body.replace(
+                &from,
+                &format!("stroke=\"currentColor\" stroke-dasharray=\"{dashes}\""),
+            );
+        }
+    }
     // plotters puts every attribute and element on its own line; keep it compact.
+    out.reserve(body.len());
     for line in body.lines() {
         out.push_str(line.trim());
     }

@@ -96,7 +96,7 @@ fn deadlines(r: &Renderer<'_>) -> Vec<Deadline> {
         .collect()
 }
 
-pub fn page(r: &Renderer<'_>) -> PageJob {
+pub fn page<'r>(r: &'r Renderer<'_>) -> PageJob<'r> {
     let q = r.views.current;
     let krs = krs_of_quarter(r, q);
     let (company, unaligned) = year_cards(r, q.year, Some(q));
@@ -125,5 +125,5 @@ pub fn page(r: &Renderer<'_>) -> PageJob {
             &format!("{}: average score by team", format::quarter_label(q)),
         ),
     };
-    PageJob::new("index.html", "", "dashboard", &ctx)
+    PageJob::lazy("index.html", "", "dashboard", move || ctx)
 }

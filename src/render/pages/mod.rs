@@ -21,7 +21,7 @@ use crate::period::{FiscalYear, Quarter};
 use crate::score::kr::clamp_progress;
 
 /// Every page of the site.
-pub fn all(r: &Renderer<'_>) -> Vec<PageJob> {
+pub fn all<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     let mut jobs = Vec::new();
     jobs.push(dashboard::page(r));
     jobs.extend(okr::pages(r));

@@ -1,5 +1,9 @@
 //! Objective pages and KR pages (`/<id>/`).
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{Card, card, sorted_objectives};
@@ -36,46 +40,48 @@ struct KrPage<'v> {
     series_chart: Option<Chart>,
 }
 
-pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
+pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     let v = r.views;
     let mut jobs = Vec::new();
     for (i, o) in r.site.objectives.iter().enumerate() {
         let view = &v.objectives[i];
-        let groups = view
-            .quarters
-            .iter()
-            .enumerate()
-            .filter(|(_, q)| q.kr_count > 0)
-            .map(|(n, q)| QuarterGroup {
-                q,
-                krs: o
-                    .key_results
-                    .iter()
-                    .filter(|&&k| r.site.key_results[k].quarter.q as usize == n + 1)
-                    .map(|&k| &v.krs[k])
-                    .collect(),
-            })
-            .collect();
-        let children = sorted_objectives(r, o.children.iter().copied())
-            .into_iter()
-            .map(|c| card(r, c, None, 1))
-            .collect();
-        let ctx = ObjectivePage {
-            o: view,
-            body_html: &v.objective_bodies[i],
-            groups,
-            children,
-            chart: timed(|| objective_chart(r, i)),
-        };
-        jobs.push(PageJob::new(
+        jobs.push(PageJob::lazy(
             "objective.html",
             view.url.clone(),
             "objectives",
-            &ctx,
+            move || {
+                let groups = view
+                    .quarters
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, q)| q.kr_count > 0)
+                    .map(|(n, q)| QuarterGroup {
+                        q,
+                        krs: o
+                            .key_results
+                            .iter()
+                            .filter(|&&k| r.site.key_results[k].quarter.q as usize == n + 1)
+                            .map(|&k| &v.krs[k])
+                            .collect(),
+                    })
+                    .collect();
+                let children = sorted_objectives(r, o.children.iter().copied())
+                    .into_iter()
+                    .map(|c| card(r, c, None, 1))
+                    .collect();
+                ObjectivePage {
+                    o: view,
+                    body_html: &v.objective_bodies[i],
+                    groups,
+                    children,
+                    chart: timed(|| objective_chart(r, i)),
+                }
+            },
         ));
     }
-    // Series members, grouped once.
-    let mut series: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    // Series members, grouped once; each series chart is drawn once and shared
+    // by the pages of all its members.
+    let mut series: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (k, kr) in r.site.key_results.iter().enumerate() {
         if let Some(s) = &kr.series {
             series.entry(s.as_str()).or_default().push(k);
@@ -84,50 +90,48 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
     for list in series.values_mut() {
         list.sort_by_key(|&k| (r.site.key_results[k].quarter, k));
     }
-    for (k, kr) in r.site.key_results.iter().enumerate() {
-        let view = &v.krs[k];
-        let members: Vec<usize> = kr
-            .series
-            .as_deref()
-            .and_then(|s| series.get(s))
-            .cloned()
-            .unwrap_or_default();
-        let series_chart = (members.len() > 1).then(|| {
+    let charts: BTreeMap<&str, Chart> = series
+        .par_iter()
+        .filter(|(_, members)| members.len() > 1)
+        .map(|(name, members)| {
             let list: Vec<_> = members
                 .iter()
                 .map(|&m| (&r.site.key_results[m], &r.scores.krs[m]))
                 .collect();
-            timed(|| {
-                charts::series_chart(
-                    "series-chart",
-                    kr.series.as_deref().unwrap_or_default(),
-                    &list,
-                )
-            })
-        });
-        let ctx = KrPage {
-            kr: view,
-            objective: &v.objectives[kr.objective],
-            body_html: &v.kr_bodies[k],
-            updates: v.kr_updates[k]
-                .iter()
-                .rev()
-                .map(|&u| &v.updates[u])
-                .collect(),
-            series: kr
-                .series
-                .as_deref()
-                .and_then(|s| series.get(s))
-                .map(|l| l.iter().map(|&m| &v.krs[m]).collect())
-                .unwrap_or_default(),
-            chart: timed(|| charts::kr_chart(kr, &r.site.config.calendar, r.scores.as_of)),
-            series_chart,
-        };
-        jobs.push(PageJob::new(
+            (
+                *name,
+                timed(|| charts::series_chart("series-chart", name, &list)),
+            )
+        })
+        .collect();
+    let shared = Arc::new((series, charts));
+    for (k, kr) in r.site.key_results.iter().enumerate() {
+        let view = &v.krs[k];
+        let shared = Arc::clone(&shared);
+        jobs.push(PageJob::lazy(
             "kr.html",
             view.url.clone(),
             "objectives",
-            &ctx,
+            move || {
+                let (series, charts) = &*shared;
+                let name = kr.series.as_deref().unwrap_or_default();
+                KrPage {
+                    kr: view,
+                    objective: &v.objectives[kr.objective],
+                    body_html: &v.kr_bodies[k],
+                    updates: v.kr_updates[k]
+                        .iter()
+                        .rev()
+                        .map(|&u| &v.updates[u])
+                        .collect(),
+                    series: series
+                        .get(name)
+                        .map(|l| l.iter().map(|&m| &v.krs[m]).collect())
+                        .unwrap_or_default(),
+                    chart: timed(|| charts::kr_chart(kr, &r.site.config.calendar, r.scores.as_of)),
+                    series_chart: charts.get(name).cloned(),
+                }
+            },
         ));
     }
     jobs

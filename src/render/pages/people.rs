@@ -24,7 +24,7 @@ struct PersonRow<'v> {
     current_count: usize,
 }
 
-pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
+pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     let v = r.views;
     let current = v.current.to_string();
     // One pass to group by owner instead of a scan per person.
@@ -68,11 +68,11 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
             earlier,
             updates: updates.get(name).cloned().unwrap_or_default(),
         };
-        jobs.push(PageJob::new(
+        jobs.push(PageJob::lazy(
             "person.html",
             person.url.clone(),
             "people",
-            &ctx,
+            move || ctx,
         ));
     }
     #[derive(Serialize)]

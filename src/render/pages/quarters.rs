@@ -36,6 +36,9 @@ struct HistoryRow {
     is_current: bool,
 }
 
+/// Series charted on the history page.
+const MAX_HISTORY_SERIES: usize = 24;
+
 /// Every quarter with KRs, plus the current one, oldest first, with its KR indices.
 fn quarters(r: &Renderer<'_>) -> BTreeMap<Quarter, Vec<usize>> {
     let mut map: BTreeMap<Quarter, Vec<usize>> = BTreeMap::new();
@@ -46,7 +49,7 @@ fn quarters(r: &Renderer<'_>) -> BTreeMap<Quarter, Vec<usize>> {
     map
 }
 
-pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
+pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     let v = r.views;
     let all = quarters(r);
     let keys: Vec<Quarter> = all.keys().copied().collect();
@@ -91,11 +94,11 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
                 ),
             ),
         };
-        jobs.push(PageJob::new(
+        jobs.push(PageJob::lazy(
             "quarter.html",
             super::super::view::quarter_url(q),
             "quarters",
-            &ctx,
+            move || ctx,
         ));
         rows.push(HistoryRow {
             quarter: quarter_info(r, q),
@@ -122,9 +125,12 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
             by_series.entry(s).or_default().push(k);
         }
     }
+    // A large company has hundreds of series: chart the first few here, the
+    // rest stay charted on their KR pages.
     let series = by_series
         .into_iter()
         .filter(|(_, ks)| ks.len() > 1)
+        .take(MAX_HISTORY_SERIES)
         .map(|(name, mut ks)| {
             ks.sort_by_key(|&k| (r.site.key_results[k].quarter, k));
             let members: Vec<_> = ks

@@ -4,9 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{
-    Card, QuarterInfo, Stats, history_charts, quarter_info, stats, team_scores_chart, year_cards,
-};
+use super::{QuarterInfo, Stats, history_charts, quarter_info, stats, team_scores_chart};
 use crate::period::FiscalYear;
 use crate::render::charts::{self, Chart, timed};
 use crate::render::format;
@@ -37,8 +35,8 @@ struct Review<'v> {
     stats: Stats,
     quarters: Vec<QuarterRow>,
     teams: Vec<TeamSummary>,
-    company: Vec<Card<'v>>,
-    unaligned: Vec<Card<'v>>,
+    /// Every objective of the year: company level first, then by team.
+    objectives: Vec<&'v crate::render::view::ObjectiveView>,
     charts: [Chart; 2],
     team_chart: Chart,
     team_statuses: Chart,
@@ -53,7 +51,7 @@ struct YearRow {
     stats: Stats,
 }
 
-pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
+pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     let cal = &r.site.config.calendar;
     let mut years: BTreeMap<FiscalYear, Vec<usize>> = BTreeMap::new();
     for o in &r.site.objectives {
@@ -175,7 +173,15 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
                 stats: stats(r, &ks),
             })
             .collect();
-        let (company, unaligned) = year_cards(r, year, None);
+        // A row per objective (its quarters and year): the review compares, the
+        // objective pages hold the detail.
+        let objectives = super::sorted_objectives(
+            r,
+            (0..r.site.objectives.len()).filter(|&i| r.site.objectives[i].year == year),
+        )
+        .into_iter()
+        .map(|i| &r.views.objectives[i])
+        .collect();
         let year_stats = stats(r, krs);
         rows.push(YearRow {
             year: year.to_string(),
@@ -193,17 +199,16 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
             stats: year_stats,
             quarters,
             teams,
-            company,
-            unaligned,
+            objectives,
             charts: year_charts,
             team_chart,
             team_statuses,
         };
-        jobs.push(PageJob::new(
+        jobs.push(PageJob::lazy(
             "review.html",
             format!("review/{}/", year.slug()),
             "review",
-            &ctx,
+            move || ctx,
         ));
     }
     rows.reverse();

@@ -36,7 +36,7 @@ struct TeamPage<'v> {
     charts: Option<[Chart; 2]>,
 }
 
-pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
+pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     let v = r.views;
     let q = v.current;
     // One pass to group by team instead of a scan per team.
@@ -124,7 +124,12 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
             other_years,
             people,
         };
-        jobs.push(PageJob::new("team.html", team.url.clone(), "teams", &ctx));
+        jobs.push(PageJob::lazy(
+            "team.html",
+            team.url.clone(),
+            "teams",
+            move || ctx,
+        ));
     }
     #[derive(Serialize)]
     struct Index<'v> {

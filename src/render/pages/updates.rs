@@ -31,7 +31,7 @@ fn page_url(n: usize) -> String {
     }
 }
 
-pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
+pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     let all = &r.views.updates;
     let chunks: Vec<&[UpdateView]> = if all.is_empty() {
         vec![&[]]
@@ -54,7 +54,7 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
                 },
                 total: all.len(),
             };
-            PageJob::new("updates.html", page_url(n), "updates", &ctx)
+            PageJob::lazy("updates.html", page_url(n), "updates", move || ctx)
         })
         .collect()
 }

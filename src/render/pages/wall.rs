@@ -338,7 +338,7 @@ fn layout<'v>(
     (density, columns, fits)
 }
 
-pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
+pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     let q = r.views.current;
     let cfg = &r.site.config;
     let paper = paper_mm(cfg.wall.paper, cfg.wall.orientation);
@@ -365,7 +365,7 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
     let (density, columns, fits) = layout(groups(r, &this_year), None, paper);
     if fits {
         let ctx = wall(stats(r, &all_krs), density, columns, Vec::new(), None);
-        return vec![PageJob::new("wall.html", "wall/", "wall", &ctx)];
+        return vec![PageJob::lazy("wall.html", "wall/", "wall", move || ctx)];
     }
     // Too much for one sheet: company level plus a line per team, and a sheet per team.
     let company: Vec<usize> = this_year
@@ -415,7 +415,7 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
             Vec::new(),
             Some(team.name.clone()),
         );
-        jobs.push(PageJob::new("wall.html", wall_url, "wall", &ctx));
+        jobs.push(PageJob::lazy("wall.html", wall_url, "wall", move || ctx));
     }
     let team_card = CardShape {
         title: 5,
@@ -425,7 +425,7 @@ pub fn pages(r: &Renderer<'_>) -> Vec<PageJob> {
     };
     let (density, columns, _) = layout(groups(r, &company), Some(team_card), paper);
     let ctx = wall(stats(r, &all_krs), density, columns, lines, None);
-    jobs.push(PageJob::new("wall.html", "wall/", "wall", &ctx));
+    jobs.push(PageJob::lazy("wall.html", "wall/", "wall", move || ctx));
     jobs
 }
 
