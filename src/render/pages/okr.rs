@@ -30,14 +30,52 @@ struct ObjectivePage<'v> {
 #[derive(Serialize)]
 struct KrPage<'v> {
     kr: &'v KrView,
-    objective: &'v ObjectiveView,
+    objective: ObjectiveRef<'v>,
     body_html: &'v str,
     /// Newest first.
     updates: Vec<&'v UpdateView>,
     /// Every KR of the series, by quarter, this one included.
-    series: Vec<&'v KrView>,
+    series: Vec<SeriesRow<'v>>,
     chart: Chart,
     series_chart: Option<Chart>,
+}
+
+/// What a KR page shows of its objective. Ten thousand KR pages each
+/// serialise their context: only what the template uses goes in.
+#[derive(Serialize)]
+struct ObjectiveRef<'v> {
+    review_url: &'v str,
+    year_label: &'v str,
+}
+
+/// A row of the series table.
+#[derive(Serialize)]
+struct SeriesRow<'v> {
+    id: &'v str,
+    url: &'v str,
+    title: &'v str,
+    quarter_label: &'v str,
+    quarter_url: &'v str,
+    value: &'v str,
+    target: &'v str,
+    progress: &'v crate::render::format::Progress,
+    status: &'v crate::render::format::StatusView,
+}
+
+impl<'v> From<&'v KrView> for SeriesRow<'v> {
+    fn from(k: &'v KrView) -> Self {
+        SeriesRow {
+            id: &k.id,
+            url: &k.url,
+            title: &k.title,
+            quarter_label: &k.quarter_label,
+            quarter_url: &k.quarter_url,
+            value: &k.value,
+            target: &k.target,
+            progress: &k.progress,
+            status: &k.status,
+        }
+    }
 }
 
 pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
@@ -117,7 +155,10 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                 let name = kr.series.as_deref().unwrap_or_default();
                 KrPage {
                     kr: view,
-                    objective: &v.objectives[kr.objective],
+                    objective: ObjectiveRef {
+                        review_url: &v.objectives[kr.objective].review_url,
+                        year_label: &v.objectives[kr.objective].year_label,
+                    },
                     body_html: &v.kr_bodies[k],
                     updates: v.kr_updates[k]
                         .iter()
@@ -126,7 +167,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                         .collect(),
                     series: series
                         .get(name)
-                        .map(|l| l.iter().map(|&m| &v.krs[m]).collect())
+                        .map(|l| l.iter().map(|&m| SeriesRow::from(&v.krs[m])).collect())
                         .unwrap_or_default(),
                     chart: timed(|| charts::kr_chart(kr, &r.site.config.calendar, r.scores.as_of)),
                     series_chart: charts.get(name).cloned(),
