@@ -1,5 +1,8 @@
 //! `okra build` run as a real binary on fixture sites and the demo content.
 
+mod common;
+use common::copy_dir;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -643,18 +646,6 @@ fn content_errors_exit_1_and_write_nothing() {
     assert_eq!(o.status.code(), Some(1));
     assert!(!out.exists());
     assert_eq!(text(&o.stderr).matches(": error: ").count(), 6);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let dest = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
 }
 
 #[test]

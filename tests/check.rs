@@ -5,6 +5,9 @@
 //! appear in this order, `hint: …` lines that must appear, and `errors: N`, the
 //! exact number of errors (so one mistake does not cascade into many).
 
+mod common;
+use common::copy_dir;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -281,18 +284,6 @@ fn symlinks_out_of_the_site_are_not_followed() {
         "{stderr}"
     );
     assert!(stderr.contains("3 key results"), "{stderr}");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let dest = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
 }
 
 #[test]

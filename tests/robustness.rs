@@ -2,21 +2,12 @@
 //! every position and has bytes flipped, and the pipeline must answer with
 //! diagnostics, never a panic.
 
+mod common;
+use common::copy_dir;
+
 use std::path::Path;
 
 use chrono::NaiveDate;
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let dest = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
-}
 
 #[test]
 fn truncated_and_corrupted_files_never_panic() {

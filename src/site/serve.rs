@@ -20,6 +20,7 @@
 //! Rebuilds are full builds today. [`Rebuilder::rebuild`] receives the set of
 //! changed files, which is where an incremental path would start.
 
+use crate::render::templates::escape_html;
 use std::collections::{BTreeSet, VecDeque};
 use std::fs;
 use std::io::{self, Write};
@@ -967,21 +968,6 @@ fn error_page(text: &str) -> String {
          <pre id=\"okra-error-text\">{}</pre>\n{LIVE_RELOAD_SCRIPT}</body>\n</html>\n",
         escape_html(text)
     )
-}
-
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// An open page's event stream, on its own thread: it may stay open for hours.

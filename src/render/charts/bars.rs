@@ -4,7 +4,9 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Cell, Chart, FONT, INK, VALUE, finish_svg, min_width, short, status_color};
+use super::{
+    Cell, Chart, FONT, INK, VALUE, finish_svg, min_width, short, status_color, value_axis,
+};
 use crate::render::format::{self, StatusView};
 
 /// Extra points drawn over columns, e.g. aligned objectives: (symbol, label, value per column).
@@ -42,17 +44,7 @@ pub fn columns(
             .y_label_area_size(48)
             .build_cartesian_2d(0.0..n as f64, 0.0..top * 1.12)
         {
-            let _ = chart
-                .configure_mesh()
-                .disable_x_mesh()
-                .x_labels(0)
-                .y_labels(5)
-                .y_label_formatter(&|v| format!("{}%", (v * 100.0).round()))
-                .label_style(("sans-serif", FONT).into_font().color(&INK))
-                .axis_style(INK.mix(0.5))
-                .light_line_style(INK.mix(0.0))
-                .bold_line_style(INK.mix(0.12))
-                .draw();
+            value_axis(&mut chart, 5, &|v| format!("{}%", (v * 100.0).round()));
             let font = ("sans-serif", FONT).into_font();
             let center_top = Pos::new(HPos::Center, VPos::Top);
             let center_bottom = Pos::new(HPos::Center, VPos::Bottom);
@@ -181,17 +173,7 @@ pub fn stacked(
             .y_label_area_size(40)
             .build_cartesian_2d(0.0..n as f64, 0.0..top * 1.08)
         {
-            let _ = chart
-                .configure_mesh()
-                .disable_x_mesh()
-                .x_labels(0)
-                .y_labels(5)
-                .y_label_formatter(&|v| format!("{}", v.round()))
-                .label_style(("sans-serif", FONT).into_font().color(&INK))
-                .axis_style(INK.mix(0.5))
-                .light_line_style(INK.mix(0.0))
-                .bold_line_style(INK.mix(0.12))
-                .draw();
+            value_axis(&mut chart, 5, &|v| format!("{}", v.round()));
             let font = ("sans-serif", FONT).into_font();
             let _ = chart.draw_series(categories.iter().enumerate().map(|(i, c)| {
                 Text::new(

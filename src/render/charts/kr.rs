@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     AS_OF_LINE, Cell, Chart, FONT, INK, PACE_LINE, TARGET_LINE, VALUE, finish_svg, min_width,
-    status_color,
+    status_color, value_axis,
 };
 use crate::content::{KeyResult, Metric};
 use crate::period::FiscalCalendar;
@@ -142,11 +142,7 @@ fn ticks(start: NaiveDate, x: (f64, f64)) -> Vec<f64> {
     out
 }
 
-type Cartesian<'a> = ChartContext<
-    'a,
-    SVGBackend<'a>,
-    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
->;
+use super::Cartesian;
 
 /// Month starts as x labels under the axis, with a small tick each.
 fn month_ticks(chart: &mut Cartesian<'_>, start: NaiveDate, x: (f64, f64), y0: f64) {
@@ -190,17 +186,7 @@ fn draw_values(
     else {
         return;
     };
-    let _ = chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(0)
-        .y_labels(5)
-        .y_label_formatter(&|v| format::value(kr, *v))
-        .label_style(("sans-serif", FONT).into_font().color(&INK))
-        .axis_style(INK.mix(0.5))
-        .light_line_style(INK.mix(0.0))
-        .bold_line_style(INK.mix(0.12))
-        .draw();
+    value_axis(&mut chart, 5, &|v| format::value(kr, *v));
     month_ticks(&mut chart, start, x, y0);
     let _ = chart.draw_series(LineSeries::new(
         [(x.0, kr.target), (x.1, kr.target)],

@@ -94,6 +94,33 @@ pub const VALUE: RGBColor = RGBColor(0, 114, 178);
 /// so labels stay at 11 px or more down to a 340 px wide phone column).
 pub const FONT: f64 = 16.0;
 
+/// A plotters chart with numeric axes on the SVG backend.
+pub type Cartesian<'a> = plotters::chart::ChartContext<
+    'a,
+    plotters::prelude::SVGBackend<'a>,
+    plotters::coord::cartesian::Cartesian2d<
+        plotters::coord::types::RangedCoordf64,
+        plotters::coord::types::RangedCoordf64,
+    >,
+>;
+
+/// The value axis every chart shares: `y_labels` labels formatted by
+/// `format`, faint horizontal grid lines, no x labels (charts draw their own).
+pub fn value_axis(chart: &mut Cartesian<'_>, y_labels: usize, format: &dyn Fn(&f64) -> String) {
+    use plotters::prelude::*;
+    let _ = chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_labels(y_labels)
+        .y_label_formatter(format)
+        .label_style(("sans-serif", FONT).into_font().color(&INK))
+        .axis_style(INK.mix(0.5))
+        .light_line_style(INK.mix(0.0))
+        .bold_line_style(INK.mix(0.12))
+        .draw();
+}
+
 /// Okabe–Ito colours per status, readable on light and dark backgrounds.
 pub fn status_color(key: &str) -> RGBColor {
     match key {

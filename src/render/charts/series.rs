@@ -4,7 +4,9 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Cell, Chart, FONT, INK, TARGET_LINE, VALUE, finish_svg, min_width, status_color};
+use super::{
+    Cell, Chart, FONT, INK, TARGET_LINE, VALUE, finish_svg, min_width, status_color, value_axis,
+};
 use crate::content::KeyResult;
 use crate::render::format::{self, StatusView};
 use crate::score::KrScore;
@@ -31,19 +33,9 @@ pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) ->
             .y_label_area_size(64)
             .build_cartesian_2d(0.0..n as f64, (lo - pad)..(hi + pad))
         {
-            let _ = chart
-                .configure_mesh()
-                .disable_x_mesh()
-                .x_labels(0)
-                .y_labels(5)
-                .y_label_formatter(&|v| {
-                    first.map_or_else(|| format::number(*v), |k| format::value(k, *v))
-                })
-                .label_style(("sans-serif", FONT).into_font().color(&INK))
-                .axis_style(INK.mix(0.5))
-                .light_line_style(INK.mix(0.0))
-                .bold_line_style(INK.mix(0.12))
-                .draw();
+            let format =
+                |v: &f64| first.map_or_else(|| format::number(*v), |k| format::value(k, *v));
+            value_axis(&mut chart, 5, &format);
             let font = ("sans-serif", FONT).into_font();
             let _ = chart.draw_series(members.iter().enumerate().map(|(i, (k, _))| {
                 Text::new(
