@@ -22,7 +22,7 @@ pub const EXIT_USAGE: i32 = 2;
     name = "okra",
     version,
     about = "Public OKR reporting: Markdown + TOML in git, a company OKR site out",
-    after_help = "Examples:\n  okra build                     build the site in this folder into public/\n  okra check                     validate the site in this folder\n  okra check --strict --format json   for CI: fail on warnings, machine-readable"
+    after_help = "Examples:\n  okra init okrs && cd okrs      a new site with example OKRs\n  okra serve --open              preview with live reload\n  okra new update content/fy26/reliability/latency-q4   today's status update\n  okra check --strict --format json   for CI: fail on warnings, machine-readable\n  okra build                     the site, into public/"
 )]
 struct Cli {
     #[command(subcommand)]
