@@ -23,11 +23,7 @@ pub struct BuildArgs {
 
 pub fn run(args: &BuildArgs) -> i32 {
     let started = Instant::now();
-    let as_of = match args
-        .site
-        .as_of()
-        .and_then(|d| args.site.check_root().map(|_| d))
-    {
+    let as_of = match args.site.resolve() {
         Ok(d) => d,
         Err(e) => return usage_error(&e),
     };

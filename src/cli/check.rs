@@ -15,11 +15,7 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: &CheckArgs) -> i32 {
-    let as_of = match args
-        .site
-        .as_of()
-        .and_then(|d| args.site.check_root().map(|_| d))
-    {
+    let as_of = match args.site.resolve() {
         Ok(d) => d,
         Err(e) => return usage_error(&e),
     };

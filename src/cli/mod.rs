@@ -109,10 +109,11 @@ impl SiteArgs {
         }
     }
 
-    /// The root must be a folder; a missing one is a usage error.
-    pub fn check_root(&self) -> Result<(), String> {
+    /// The as-of day, once the root is known to be a folder; either problem is a usage error.
+    pub fn resolve(&self) -> Result<NaiveDate, String> {
+        let as_of = self.as_of()?;
         if self.root.is_dir() {
-            Ok(())
+            Ok(as_of)
         } else {
             Err(format!("--root {}: no such folder", self.root.display()))
         }

@@ -24,10 +24,7 @@ pub struct ServeArgs {
 }
 
 pub fn run(args: &ServeArgs) -> i32 {
-    if let Err(e) = args.site.check_root() {
-        return usage_error(&e);
-    }
-    let as_of = match args.site.as_of() {
+    let as_of = match args.site.resolve() {
         Ok(d) => d,
         Err(e) => return usage_error(&e),
     };
