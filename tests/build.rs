@@ -683,3 +683,70 @@ fn unknown_theme_is_an_error_in_okra_toml() {
     );
     assert!(out.join("fancy.css").exists() && out.join("okra.css").exists());
 }
+
+#[test]
+fn series_rows_and_charts_are_theme_fragments() {
+    // The series table rows and chart are rendered once per KR/series from
+    // templates/fragments/*.html; an override applies to every member's page,
+    // and a broken one fails the build like any template.
+    let src = tempfile::tempdir().unwrap();
+    copy_dir(&manifest().join("content"), &src.path().join("content"));
+    std::fs::copy(manifest().join("okra.toml"), src.path().join("okra.toml")).unwrap();
+    let out_parent = tempfile::tempdir().unwrap();
+    let out = out_parent.path().join("public");
+    let page = "fy2026/repeatable-enterprise/enterprise-deals-q3/index.html";
+
+    let o = build(src.path(), &out, "2026-11-22", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let html = text(&std::fs::read(out.join(page)).unwrap());
+    let series_rows = |html: &str| {
+        let table = &html[html.find("<table class=\"series\">").expect("series table")..];
+        table[..table.find("</table>").unwrap()]
+            .matches("<tr")
+            .count()
+            - 1
+    };
+    let rows = html.matches("<tr").count();
+    let members = series_rows(&html);
+    assert!(members > 2, "{html}");
+    assert_eq!(
+        html.matches("aria-current=\"true\"><td>").count(),
+        1,
+        "{html}"
+    );
+    assert!(html.contains("<table class=\"chart-data\" data-chart=\"series-chart\">"));
+
+    std::fs::create_dir_all(src.path().join("templates/fragments")).unwrap();
+    std::fs::write(
+        src.path().join("templates/fragments/series-row.html"),
+        "<td class=\"mine\">{{ s.quarter_label }} {{ s.title }}</td>\n",
+    )
+    .unwrap();
+    let o = build(src.path(), &out, "2026-11-22", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let html = text(&std::fs::read(out.join(page)).unwrap());
+    assert_eq!(html.matches("<tr").count(), rows);
+    assert_eq!(
+        html.matches("<td class=\"mine\">").count(),
+        members,
+        "{html}"
+    );
+    assert!(
+        html.contains("<tr class=\"current\" aria-current=\"true\"><td class=\"mine\">Q3 FY26 ")
+    );
+
+    std::fs::write(
+        src.path().join("templates/fragments/series-chart.html"),
+        "{{ chart.no_such_field.x }}",
+    )
+    .unwrap();
+    let before = read_tree(&out);
+    let o = build(src.path(), &out, "2026-11-22", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("templates/fragments/series-chart.html"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(read_tree(&out) == before, "a failed build changed the site");
+}

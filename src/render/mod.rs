@@ -69,9 +69,11 @@ pub struct PageJob<'a> {
     context: PageContext<'a>,
 }
 
+type LazyContext<'a> = Box<dyn FnOnce() -> Result<Context, Diagnostic> + Send + Sync + 'a>;
+
 enum PageContext<'a> {
     Ready(Context),
-    Lazy(Box<dyn FnOnce() -> Context + Send + Sync + 'a>),
+    Lazy(LazyContext<'a>),
 }
 
 impl<'a> PageJob<'a> {
@@ -99,12 +101,23 @@ impl<'a> PageJob<'a> {
         section: &'static str,
         build: impl FnOnce() -> T + Send + Sync + 'a,
     ) -> Self {
+        Self::lazy_try(template, url, section, move || Ok(build()))
+    }
+
+    /// Like [`PageJob::lazy`], for contexts that include rendered fragments
+    /// (which can fail on a broken template).
+    pub fn lazy_try<T: Serialize>(
+        template: &'static str,
+        url: impl Into<String>,
+        section: &'static str,
+        build: impl FnOnce() -> Result<T, Diagnostic> + Send + Sync + 'a,
+    ) -> Self {
         PageJob {
             template,
             url: url.into(),
             section,
             context: PageContext::Lazy(Box::new(move || {
-                Context::from_serialize(build()).expect("page context serialises")
+                build().map(|t| Context::from_serialize(t).expect("page context serialises"))
             })),
         }
     }
@@ -116,22 +129,49 @@ pub fn root_prefix(url: &str) -> String {
 }
 
 impl<'a> Renderer<'a> {
+    /// Renders a piece of HTML that many pages share (a theme template under
+    /// `fragments/`) once, for pages at the folder depth of `url`. Pages then
+    /// include it with `| safe` instead of re-rendering it each time.
+    pub fn fragment(
+        &self,
+        template: &'static str,
+        url: &str,
+        ctx: &impl Serialize,
+    ) -> Result<String, Diagnostic> {
+        let mut ctx = Context::from_serialize(ctx).expect("fragment context serialises");
+        ctx.insert("site", &self.globals);
+        ctx.insert("root", &root_prefix(url));
+        let mut html = self.render_template(template, &ctx, url)?;
+        // The file's final newline is not part of the fragment.
+        html.truncate(html.trim_end().len());
+        Ok(html)
+    }
+
+    fn render_template(
+        &self,
+        template: &str,
+        ctx: &Context,
+        url: &str,
+    ) -> Result<String, Diagnostic> {
+        self.tera.render(template, ctx).map_err(|e| {
+            let origin = Path::new("templates").join(template);
+            let mut d = templates::template_error(&origin, &e);
+            d.loc = Loc::file(origin);
+            d.message = format!("rendering /{url}: {}", d.message);
+            d
+        })
+    }
+
     pub fn render(&self, job: PageJob<'_>) -> Result<(String, Vec<u8>), Diagnostic> {
         let mut ctx = match job.context {
             PageContext::Ready(c) => c,
-            PageContext::Lazy(build) => build(),
+            PageContext::Lazy(build) => build()?,
         };
         ctx.insert("site", &self.globals);
         ctx.insert("root", &root_prefix(&job.url));
         ctx.insert("page_url", &job.url);
         ctx.insert("section", job.section);
-        let html = self.tera.render(job.template, &ctx).map_err(|e| {
-            let origin = Path::new("templates").join(job.template);
-            let mut d = templates::template_error(&origin, &e);
-            d.loc = Loc::file(origin);
-            d.message = format!("rendering /{}: {}", job.url, d.message);
-            d
-        })?;
+        let html = self.render_template(job.template, &ctx, &job.url)?;
         let path = if job.url.ends_with(".html") || job.url.ends_with(".xml") {
             job.url
         } else {
@@ -229,26 +269,40 @@ pub fn render_site(
     let per_template: std::sync::Mutex<BTreeMap<&str, (usize, std::time::Duration)>> =
         Default::default();
     let timings = std::env::var_os("OKRA_TIMINGS").is_some();
-    jobs.into_par_iter()
-        .try_for_each(|job| {
-            let (template, started) = (job.template, std::time::Instant::now());
-            let result = match renderer.render(job) {
-                Ok((path, bytes)) => sink.put(&path, &bytes),
-                Err(d) => {
-                    if let Ok(mut f) = failed.lock() {
-                        f.entry(d.loc.file.clone()).or_insert(d);
+    // The exports and the feed are one file each: they are made alongside the
+    // pages rather than after them, so no core idles at the end of the build.
+    let put = |path: &str, text: String| sink.put(path, text.as_bytes());
+    let (pages, exports) = rayon::join(
+        || {
+            jobs.into_par_iter().try_for_each(|job| {
+                let (template, started) = (job.template, std::time::Instant::now());
+                let result = match renderer.render(job) {
+                    Ok((path, bytes)) => sink.put(&path, &bytes),
+                    Err(d) => {
+                        if let Ok(mut f) = failed.lock() {
+                            f.entry(d.loc.file.clone()).or_insert(d);
+                        }
+                        Ok(())
                     }
-                    Ok(())
+                };
+                if timings && let Ok(mut t) = per_template.lock() {
+                    let e = t.entry(template).or_default();
+                    e.0 += 1;
+                    e.1 += started.elapsed();
                 }
-            };
-            if timings && let Ok(mut t) = per_template.lock() {
-                let e = t.entry(template).or_default();
-                e.0 += 1;
-                e.1 += started.elapsed();
-            }
-            result
-        })
-        .map_err(RenderError::Write)?;
+                result
+            })
+        },
+        || -> std::io::Result<()> {
+            let t = std::time::Instant::now();
+            put("okrs.json", export::json(site, scores))?;
+            put("okrs.csv", export::csv(site, scores))?;
+            put("updates.xml", feed::atom(&renderer, base_url.as_deref()))?;
+            crate::site::build::timing("exports and feed", t);
+            Ok(())
+        },
+    );
+    pages.and(exports).map_err(RenderError::Write)?;
     for (template, (n, d)) in per_template.into_inner().unwrap_or_default() {
         eprintln!(
             "timing: {n} × {template}: {:.0} ms CPU",
@@ -262,10 +316,5 @@ pub fn render_site(
         }
         return Err(RenderError::Templates);
     }
-    let put =
-        |path: &str, text: String| sink.put(path, text.as_bytes()).map_err(RenderError::Write);
-    put("okrs.json", export::json(site, scores))?;
-    put("okrs.csv", export::csv(site, scores))?;
-    put("updates.xml", feed::atom(&renderer, base_url.as_deref()))?;
     Ok(page_count)
 }

@@ -102,16 +102,24 @@ pub fn load(root: &Path, config: &Config, diags: &mut Diagnostics) -> Option<(Te
 /// Tera's default it leaves `/` alone, so URLs in the output stay readable.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    // Every special character is ASCII, so byte offsets are char boundaries;
+    // copying the runs between them is several times faster than char by char
+    // (escaping is on every `{{ }}` of every page).
+    let mut copied = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[copied..i]);
+        out.push_str(entity);
+        copied = i + 1;
     }
+    out.push_str(&s[copied..]);
     out
 }
 
@@ -223,4 +231,22 @@ pub fn template_error(origin: &Path, e: &tera::Error) -> Diagnostic {
         format!("template error: {}", error_text(e)),
         "fix the template syntax (Tera, as in Zola); delete the override in templates/ to fall back to the theme's",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_html;
+
+    #[test]
+    fn escapes_the_five_specials_and_keeps_everything_else() {
+        assert_eq!(escape_html(""), "");
+        assert_eq!(escape_html("plain/text"), "plain/text");
+        assert_eq!(
+            escape_html(r#"<a href="x">Tom & Jerry's</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;"
+        );
+        // Multi-byte text around and between specials survives intact.
+        assert_eq!(escape_html("é<ü>ß&"), "é&lt;ü&gt;ß&amp;");
+        assert_eq!(escape_html("<<"), "&lt;&lt;");
+    }
 }

@@ -252,12 +252,33 @@ impl SiteWriter {
         if had_old {
             // The new site is in place: a leftover is only clutter, and the next
             // build removes it as stale.
-            let _ = fs::remove_dir_all(&old);
+            remove_tree(&old);
         }
         Ok(WriteStats {
             files: self.files.load(Ordering::Relaxed),
             bytes: self.bytes.load(Ordering::Relaxed),
         })
+    }
+}
+
+/// Removes a folder tree, several files at a time: deleting the previous site
+/// (20,000 files at 10k KRs) one file after another took a tenth of the build.
+/// Symlinks are removed, never followed.
+fn remove_tree(dir: &Path) {
+    use rayon::prelude::*;
+    if let Ok(entries) = fs::read_dir(dir) {
+        let entries: Vec<fs::DirEntry> = entries.flatten().collect();
+        entries.par_iter().for_each(|e| {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                remove_tree(&e.path());
+            } else {
+                let _ = fs::remove_file(e.path());
+            }
+        });
+    }
+    // Whatever is left (a file that appeared meanwhile) goes the slow way.
+    if fs::remove_dir(dir).is_err() {
+        let _ = fs::remove_dir_all(dir);
     }
 }
 

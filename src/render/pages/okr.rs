@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{Card, card, sorted_objectives};
+use crate::diag::Diagnostic;
 use crate::render::charts::{self, Chart, Markers, timed};
 use crate::render::format;
 use crate::render::view::{KrView, ObjectiveView, QuarterScore, UpdateView};
@@ -35,9 +36,18 @@ struct KrPage<'v> {
     /// Newest first.
     updates: Vec<&'v UpdateView>,
     /// Every KR of the series, by quarter, this one included.
-    series: Vec<SeriesRow<'v>>,
+    series: Vec<SeriesItem<'v>>,
     chart: Chart,
-    series_chart: Option<Chart>,
+    /// The series chart, rendered once (`fragments/series-chart.html`).
+    series_chart: Option<String>,
+}
+
+/// A row of the series table on a KR page: which KR, and its cells, rendered
+/// once per KR (`fragments/series-row.html`) rather than once per page.
+#[derive(Serialize)]
+struct SeriesItem<'v> {
+    id: &'v str,
+    cells: String,
 }
 
 /// What a KR page shows of its objective. Ten thousand KR pages each
@@ -48,7 +58,7 @@ struct ObjectiveRef<'v> {
     year_label: &'v str,
 }
 
-/// A row of the series table.
+/// What `fragments/series-row.html` shows of a KR.
 #[derive(Serialize)]
 struct SeriesRow<'v> {
     id: &'v str,
@@ -60,6 +70,16 @@ struct SeriesRow<'v> {
     target: &'v str,
     progress: &'v crate::render::format::Progress,
     status: &'v crate::render::format::StatusView,
+}
+
+#[derive(Serialize)]
+struct RowFragment<'v> {
+    s: SeriesRow<'v>,
+}
+
+#[derive(Serialize)]
+struct Fragment<'c> {
+    chart: &'c Chart,
 }
 
 impl<'v> From<&'v KrView> for SeriesRow<'v> {
@@ -128,32 +148,75 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     for list in series.values_mut() {
         list.sort_by_key(|&k| (r.site.key_results[k].quarter, k));
     }
-    let charts: BTreeMap<&str, Chart> = series
+    // Series tables and charts repeat on every member's page: each row and
+    // chart is rendered once here, in parallel, and the pages include the HTML.
+    let series: BTreeMap<&str, Vec<usize>> =
+        series.into_iter().filter(|(_, m)| m.len() > 1).collect();
+    let charts: BTreeMap<&str, Result<String, Diagnostic>> = series
         .par_iter()
-        .filter(|(_, members)| members.len() > 1)
         .map(|(name, members)| {
             let list: Vec<_> = members
                 .iter()
                 .map(|&m| (&r.site.key_results[m], &r.scores.krs[m]))
                 .collect();
+            let chart = timed(|| charts::series_chart("series-chart", name, &list));
+            let url = &v.krs[members[0]].url;
             (
                 *name,
-                timed(|| charts::series_chart("series-chart", name, &list)),
+                r.fragment(
+                    "fragments/series-chart.html",
+                    url,
+                    &Fragment { chart: &chart },
+                ),
             )
         })
         .collect();
-    let shared = Arc::new((series, charts));
+    let members: Vec<usize> = series.values().flatten().copied().collect();
+    let cells: BTreeMap<usize, Result<String, Diagnostic>> = members
+        .par_iter()
+        .map(|&k| {
+            let row = SeriesRow::from(&v.krs[k]);
+            (
+                k,
+                r.fragment(
+                    "fragments/series-row.html",
+                    &v.krs[k].url,
+                    &RowFragment { s: row },
+                ),
+            )
+        })
+        .collect();
+    let shared = Arc::new((series, charts, cells));
     for (k, kr) in r.site.key_results.iter().enumerate() {
         let view = &v.krs[k];
         let shared = Arc::clone(&shared);
-        jobs.push(PageJob::lazy(
+        jobs.push(PageJob::lazy_try(
             "kr.html",
             view.url.clone(),
             "objectives",
             move || {
-                let (series, charts) = &*shared;
+                let (series, charts, cells) = &*shared;
                 let name = kr.series.as_deref().unwrap_or_default();
-                KrPage {
+                let rows = series
+                    .get(name)
+                    .map(|l| {
+                        l.iter()
+                            .map(|&m| {
+                                let html = cells[&m].as_ref().map_err(Clone::clone)?;
+                                Ok(SeriesItem {
+                                    id: &v.krs[m].id,
+                                    cells: html.clone(),
+                                })
+                            })
+                            .collect::<Result<Vec<_>, Diagnostic>>()
+                    })
+                    .transpose()?
+                    .unwrap_or_default();
+                let series_chart = match charts.get(name) {
+                    Some(c) => Some(c.as_ref().map_err(Clone::clone)?.clone()),
+                    None => None,
+                };
+                Ok(KrPage {
                     kr: view,
                     objective: ObjectiveRef {
                         review_url: &v.objectives[kr.objective].review_url,
@@ -165,13 +228,10 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                         .rev()
                         .map(|&u| &v.updates[u])
                         .collect(),
-                    series: series
-                        .get(name)
-                        .map(|l| l.iter().map(|&m| SeriesRow::from(&v.krs[m])).collect())
-                        .unwrap_or_default(),
+                    series: rows,
                     chart: timed(|| charts::kr_chart(kr, &r.site.config.calendar, r.scores.as_of)),
-                    series_chart: charts.get(name).cloned(),
-                }
+                    series_chart,
+                })
             },
         ));
     }
