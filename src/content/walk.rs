@@ -196,7 +196,7 @@ pub fn walk(root: &Path, diags: &mut Diagnostics) -> Vec<Found> {
                     diags.push(Diagnostic::warning(
                         "symlink-broken",
                         Loc::file(&rel),
-                        "broken symlink; it is ignored",
+                        "broken symlink (its target is missing, or it loops); it is ignored",
                         "remove the link or point it at an existing file inside the site",
                     ));
                     continue;
@@ -211,6 +211,41 @@ pub fn walk(root: &Path, diags: &mut Diagnostics) -> Vec<Found> {
         });
     }
     classify(entries, diags)
+}
+
+/// Sorts files given by their paths (relative to the site root, such as
+/// `content/fy24/x/objective.md`) the way [`walk`] sorts a real tree, with
+/// the folders they imply: for sites held in memory (fuzzing, property tests).
+/// Paths outside `content/` are ignored.
+pub fn classify_paths(paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<Found> {
+    let mut entries: std::collections::BTreeMap<Vec<String>, Entry> = Default::default();
+    for rel in paths {
+        let Ok(under) = rel.strip_prefix(CONTENT_DIR) else {
+            continue;
+        };
+        let parts: Vec<String> = under
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        if parts.is_empty() {
+            continue;
+        }
+        for n in 1..=parts.len() {
+            let is_dir = n < parts.len();
+            let path: PathBuf = std::iter::once(CONTENT_DIR.to_string())
+                .chain(parts[..n].iter().cloned())
+                .collect();
+            let entry = entries.entry(parts[..n].to_vec()).or_insert(Entry {
+                rel: path.clone(),
+                abs: path,
+                parts: parts[..n].to_vec(),
+                is_dir,
+            });
+            entry.is_dir |= is_dir;
+        }
+    }
+    // Sorted component by component, as walkdir's sorted depth-first walk yields them.
+    classify(entries.into_values().collect(), diags)
 }
 
 /// Decides what each entry is, from the shape of the tree alone.

@@ -73,8 +73,7 @@ pub struct Rollup {
 /// worst open status, `closed` when every sub-goal is closed, and `no-update`
 /// when there are no sub-goals at all.
 pub fn combine(subgoals: impl IntoIterator<Item = (Option<f64>, f64, ObjectiveStatus)>) -> Rollup {
-    let mut sum = 0.0;
-    let mut weights = 0.0;
+    let mut weighted: Vec<(f64, f64)> = Vec::new();
     let mut any = false;
     let mut worst_open: Option<ObjectiveStatus> = None;
     for (progress, weight, status) in subgoals {
@@ -83,12 +82,20 @@ pub fn combine(subgoals: impl IntoIterator<Item = (Option<f64>, f64, ObjectiveSt
             && weight > 0.0
             && weight.is_finite()
         {
-            sum += clamp_progress(p) * weight;
-            weights += weight;
+            weighted.push((clamp_progress(p), weight));
         }
         if status != ObjectiveStatus::Closed {
             worst_open = Some(worst_open.map_or(status, |w| w.min(status)));
         }
+    }
+    // Weights are scaled by the largest first: two weights of 1e308 would
+    // otherwise sum to infinity and make the mean NaN.
+    let max = weighted.iter().fold(0.0_f64, |m, &(_, w)| m.max(w));
+    let (mut sum, mut weights) = (0.0, 0.0);
+    for (p, w) in weighted {
+        let w = w / max;
+        sum += p * w;
+        weights += w;
     }
     let progress = (weights > 0.0).then(|| (sum / weights).clamp(0.0, 1.0));
     let status = match (any, worst_open) {

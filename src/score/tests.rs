@@ -419,3 +419,15 @@ fn drafts_and_private_are_removed_from_views() {
     let kid = &drafts.objectives[drafts.objective_index("kid").unwrap()];
     assert_eq!(kid.parent, None, "link to the private parent is dropped");
 }
+
+#[test]
+fn huge_weights_do_not_overflow_the_mean() {
+    // Found by the property tests: 1e308 + 1e308 is infinite, and inf/inf is NaN.
+    use crate::score::rollup::{ObjectiveStatus, combine};
+    let r = combine([
+        (Some(1.0), 1e308, ObjectiveStatus::OnTrack),
+        (Some(0.0), 1e308, ObjectiveStatus::OnTrack),
+        (Some(0.5), 5e-324, ObjectiveStatus::OnTrack),
+    ]);
+    assert_eq!(r.progress, Some(0.5));
+}

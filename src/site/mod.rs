@@ -1,6 +1,7 @@
 //! The pipeline: load → validate → score (→ render → write, for builds).
 
 pub mod build;
+pub mod memory;
 pub mod serve;
 pub mod write;
 
