@@ -168,6 +168,20 @@ pub fn walk(root: &Path, diags: &mut Diagnostics) -> Vec<Found> {
             .collect();
         let mut is_dir = entry.file_type().is_dir();
         let abs = entry.path().to_path_buf();
+        let special = |rel: &Path| {
+            Diagnostic::error(
+                "special-file",
+                Loc::file(rel),
+                "this is not a regular file (a named pipe, socket or device); okra does not read it",
+                "remove it: content/ holds only folders and Markdown files",
+            )
+        };
+        let file_type = entry.file_type();
+        if !file_type.is_dir() && !file_type.is_file() && !file_type.is_symlink() {
+            // Reading a named pipe would block the build forever.
+            diags.push(special(&rel));
+            continue;
+        }
         if entry.file_type().is_symlink() {
             match std::fs::canonicalize(entry.path()) {
                 Ok(target) if !target.starts_with(&canonical_root) => {
@@ -189,6 +203,10 @@ pub fn walk(root: &Path, diags: &mut Diagnostics) -> Vec<Found> {
                         "symlinked folders are not followed",
                         "move the folder here instead of linking to it (links to folders can loop)",
                     ));
+                    continue;
+                }
+                Ok(target) if !target.is_file() => {
+                    diags.push(special(&rel));
                     continue;
                 }
                 Ok(_) => is_dir = false,
@@ -283,7 +301,15 @@ fn classify(entries: Vec<Entry>, diags: &mut Diagnostics) -> Vec<Found> {
         let in_teams = e.parts[0] == TEAMS_DIR;
 
         if e.is_dir {
-            if !is_valid_segment(name) {
+            if let Some(stem) = name.strip_suffix(".md").filter(|s| is_valid_segment(s)) {
+                diags.push(Diagnostic::error(
+                    "folder-named-like-file",
+                    Loc::file(&e.rel),
+                    format!("`{name}` is a folder, but only Markdown files end in `.md`"),
+                    format!("make `{name}` a file (a key result or a status update); a key result's updates go in a folder named `{stem}/`"),
+                ));
+                rejected.push(e.parts.clone());
+            } else if !is_valid_segment(name) {
                 diags.push(bad_name(&e.rel, name, "folder"));
                 rejected.push(e.parts.clone());
             } else if n == 1 && RESERVED.contains(&name.as_str()) {

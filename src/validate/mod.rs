@@ -15,6 +15,38 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) {
     references::periods(site, diags);
     references::series(site, diags);
     scoring_descriptions(site, diags);
+    large_bodies(site, diags);
+}
+
+/// Bodies above this size get a warning: they build, but every page that
+/// lists the text (KR, dashboard, quarter, person, updates, feed) carries a copy.
+pub const LARGE_BODY: usize = 1 << 20;
+
+/// A status update is a few paragraphs; megabytes are a pasted log or export.
+fn large_bodies(site: &Site, diags: &mut Diagnostics) {
+    let bodies = site
+        .objectives
+        .iter()
+        .map(|o| (&o.body, &o.source))
+        .chain(site.key_results.iter().map(|k| (&k.body, &k.source)))
+        .chain(
+            site.key_results
+                .iter()
+                .flat_map(|k| k.updates.iter().map(|u| (&u.body, &u.source))),
+        );
+    for (body, source) in bodies {
+        if body.len() > LARGE_BODY {
+            diags.push(Diagnostic::warning(
+                "large-body",
+                Loc::file(source),
+                format!(
+                    "the text is {:.1} MB; every page that shows it carries a copy",
+                    body.len() as f64 / 1e6
+                ),
+                "keep OKR texts short and link to long documents (logs, exports, reports) instead of pasting them",
+            ));
+        }
+    }
 }
 
 /// The process asks every KR to say how it is scored; an empty body is a warning.
