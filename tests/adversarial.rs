@@ -6,7 +6,7 @@
 //! panic, a hang, a leak or a file outside the output folder.
 
 mod common;
-use common::copy_dir;
+use common::{copy_dir, read_tree};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -52,25 +52,6 @@ fn build(root: &Path) -> (Output, PathBuf) {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Every output file, path relative to the output folder → bytes.
-fn files(out: &Path) -> Vec<(String, Vec<u8>)> {
-    walkdir::WalkDir::new(out)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(out)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            (rel, std::fs::read(e.path()).unwrap())
-        })
-        .collect()
 }
 
 fn assert_built(o: &Output) {
@@ -135,7 +116,7 @@ fn symlinks_out_of_the_site_and_loops_are_not_followed() {
             "{err}"
         );
     }
-    for (path, bytes) in files(&out) {
+    for (path, bytes) in read_tree(&out) {
         assert!(
             !String::from_utf8_lossy(&bytes).contains("OUTSIDE-SECRET"),
             "{path} has the outside file's text"
@@ -335,7 +316,7 @@ fn titles_and_names_that_look_like_paths_or_html_stay_text() {
 
     let (o, out) = build(&root);
     assert_built(&o);
-    let all = files(&out);
+    let all = read_tree(&out);
     let mut pages = 0;
     for (path, bytes) in &all {
         assert!(!path.contains(".."), "{path}");

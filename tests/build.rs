@@ -1,7 +1,7 @@
 //! `okra build` run as a real binary on fixture sites and the demo content.
 
 mod common;
-use common::copy_dir;
+use common::{copy_dir, read_tree};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -35,25 +35,6 @@ fn build(root: &Path, out: &Path, as_of: &str, extra: &[&str]) -> Output {
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-/// Every file of a built site, path → bytes.
-fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            (rel, std::fs::read(e.path()).unwrap())
-        })
-        .collect()
 }
 
 fn build_ok(

@@ -5,6 +5,8 @@
 //! - scoring is monotonic in the as-of day;
 //! - the built site does not depend on the order files were created in.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -197,22 +199,7 @@ fn build(root: &Path, out: &Path) -> Vec<(String, Vec<u8>)> {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let mut files: Vec<_> = walkdir::WalkDir::new(out)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(out)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            (rel, std::fs::read(e.path()).unwrap())
-        })
-        .collect();
-    files.sort();
-    files
+    common::read_tree(out).into_iter().collect()
 }
 
 fn write_site(root: &Path, files: &[(String, String)]) {

@@ -12,7 +12,7 @@ use crate::content::source::SourceFile;
 use crate::content::{self, Visibility, walk};
 use crate::diag::Diagnostics;
 use crate::render::{self, Files, RenderOptions};
-use crate::{score, validate};
+use crate::score;
 
 use super::Checked;
 
@@ -50,14 +50,7 @@ pub fn check_in_memory(config: &str, files: &[(String, String)], as_of: NaiveDat
         .collect();
     let (site, d) = content::load_files(config, &found, &texts);
     diagnostics.extend(d);
-    validate::validate(&site, &mut diagnostics);
-    let scores = score::score(&site, as_of);
-    validate::health(&site, &scores, &mut diagnostics);
-    Checked {
-        site,
-        scores,
-        diagnostics,
-    }
+    super::check_loaded(site, diagnostics, as_of)
 }
 
 /// Builds the site made of `okra.toml` text `config` and `files` (paths

@@ -24,7 +24,12 @@ pub struct Checked {
 
 /// Loads, validates and scores the site at `root` as of a day.
 pub fn check(root: &Path, as_of: NaiveDate) -> Checked {
-    let (site, mut diagnostics) = content::load(root);
+    let (site, diagnostics) = content::load(root);
+    check_loaded(site, diagnostics, as_of)
+}
+
+/// Validates and scores a loaded site (from disk or from memory).
+pub fn check_loaded(site: Site, mut diagnostics: Diagnostics, as_of: NaiveDate) -> Checked {
     validate::validate(&site, &mut diagnostics);
     let scores = score::score(&site, as_of);
     validate::health(&site, &scores, &mut diagnostics);
