@@ -92,21 +92,14 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
 impl SiteArgs {
     /// `--as-of`, else the day of `SOURCE_DATE_EPOCH` (UTC), else today.
     pub fn as_of(&self) -> Result<NaiveDate, String> {
-        if let Some(d) = self.as_of {
-            return Ok(d);
-        }
-        match std::env::var("SOURCE_DATE_EPOCH") {
-            Ok(v) if !v.trim().is_empty() => v
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
-                .map(|t| t.date_naive())
-                .ok_or_else(|| {
-                    format!("SOURCE_DATE_EPOCH=`{v}` is not a number of seconds since 1970-01-01")
-                }),
-            _ => Ok(chrono::Local::now().date_naive()),
-        }
+        self.as_of.map_or_else(today, Ok)
+    }
+
+    /// Whether the as-of day is "today" (no `--as-of`, no `SOURCE_DATE_EPOCH`),
+    /// so that a long-running `okra serve` moves on at midnight.
+    pub fn follows_today(&self) -> bool {
+        self.as_of.is_none()
+            && std::env::var("SOURCE_DATE_EPOCH").map_or(true, |v| v.trim().is_empty())
     }
 
     /// The as-of day, once the root is known to be a folder; either problem is a usage error.

@@ -33,6 +33,7 @@ pub fn run(args: &ServeArgs) -> i32 {
         port: args.port,
         open: args.open,
         as_of,
+        follow_today: args.site.follows_today(),
         drafts: args.drafts,
         output: args.output.clone(),
         color: stderr_color(),

@@ -126,6 +126,9 @@ pub struct ServeOptions {
     /// Open the preview in the default browser once it is up.
     pub open: bool,
     pub as_of: NaiveDate,
+    /// Rebuilds use the current day rather than `as_of` (no date was given), so
+    /// a preview left running overnight does not keep yesterday's scores.
+    pub follow_today: bool,
     pub drafts: bool,
     /// Folder for the builds instead of a fresh temporary one; must be outside the site.
     pub output: Option<PathBuf>,
@@ -541,6 +544,7 @@ struct Rebuilder {
     next: usize,
     /// Successful builds still on disk, oldest first; the last one is served.
     good: VecDeque<PathBuf>,
+    follow_today: bool,
 }
 
 impl Rebuilder {
@@ -558,6 +562,7 @@ impl Rebuilder {
             work: work.to_path_buf(),
             next: 0,
             good: VecDeque::new(),
+            follow_today: opts.follow_today,
         }
     }
 
@@ -571,6 +576,9 @@ impl Rebuilder {
     ) -> Result<Success, Failure> {
         self.next += 1;
         self.options.output = self.work.join(format!("build-{}", self.next));
+        if self.follow_today {
+            self.options.as_of = chrono::Local::now().date_naive();
+        }
         let started = Instant::now();
         let built = build(&self.options, progress).map_err(|e| match e {
             BuildError::Content(d) => Failure::Content(d),
