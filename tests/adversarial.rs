@@ -352,6 +352,32 @@ fn titles_and_names_that_look_like_paths_or_html_stay_text() {
         String::from_utf8(std::fs::read(out.join("teams/platform/index.html")).unwrap()).unwrap();
     assert!(team.contains("&lt;iframe src=javascript:alert(1)&gt;"));
     assert!(team.contains("{{ site.title }}"));
+    // The feed stays well-formed XML and the exports valid JSON, with the hostile
+    // text as plain data.
+    let feed = String::from_utf8(std::fs::read(out.join("updates.xml")).unwrap()).unwrap();
+    let doc = roxmltree::Document::parse(&feed).expect("the feed is well-formed XML");
+    let titles: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("title"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.contains("\" onmouseover=\"alert(1)\" x=\"")),
+        "{titles:?}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("okrs.json")).unwrap()).unwrap();
+    assert_eq!(
+        json["objectives"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["id"] == "fy24/reliability")
+            .unwrap()["title"],
+        "../../../etc/passwd <script>alert(1)</script>"
+    );
 }
 
 #[test]
