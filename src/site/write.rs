@@ -266,6 +266,11 @@ impl SiteWriter {
 /// Symlinks are removed, never followed.
 fn remove_tree(dir: &Path) {
     use rayon::prelude::*;
+    // A symlink (an output folder that was a link) goes, not what it points to.
+    if !fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
+        let _ = fs::remove_file(dir);
+        return;
+    }
     if let Ok(entries) = fs::read_dir(dir) {
         let entries: Vec<fs::DirEntry> = entries.flatten().collect();
         entries.par_iter().for_each(|e| {
@@ -512,6 +517,28 @@ mod tests {
         assert_eq!(
             names(&target),
             BTreeSet::from([MARKER.into(), "new.html".into()])
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn removing_a_tree_never_follows_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let keep = dir.path().join("keep");
+        fs::create_dir_all(keep.join("sub")).unwrap();
+        fs::write(keep.join("sub/file"), "x").unwrap();
+        let tree = dir.path().join("tree");
+        fs::create_dir_all(tree.join("a/b")).unwrap();
+        fs::write(tree.join("a/b/page.html"), "x").unwrap();
+        std::os::unix::fs::symlink(&keep, tree.join("a/link")).unwrap();
+        let top_link = dir.path().join("top-link");
+        std::os::unix::fs::symlink(&keep, &top_link).unwrap();
+        remove_tree(&tree);
+        remove_tree(&top_link);
+        assert!(!tree.exists() && fs::symlink_metadata(&top_link).is_err());
+        assert!(
+            keep.join("sub/file").is_file(),
+            "a link's target was deleted"
         );
     }
 
