@@ -128,6 +128,17 @@ fn every_chart_is_well_formed_accessible_svg() {
                 if width > 100.0 {
                     assert!(size >= 12.0, "{path}: label font {size}");
                 }
+                // Right-aligned axis labels ("5 contracts") fit left of their x:
+                // at most 0.6 em per character of a sans-serif font.
+                if t.attribute("text-anchor") == Some("end") {
+                    let x: f64 = t.attribute("x").unwrap().parse().unwrap();
+                    let chars = t.text().unwrap_or_default().chars().count() as f64;
+                    assert!(
+                        x - chars * size * 0.6 >= 0.0,
+                        "{path}: label {:?} is cut at the left edge (x = {x})",
+                        t.text()
+                    );
+                }
             }
         }
     }

@@ -177,16 +177,17 @@ fn draw_values(
     let pad = ((hi - lo).abs() * 0.12).max(hi.abs() * 1e-6).max(1e-9);
     let (y0, y1) = (lo - pad, hi + pad);
     let day = |d: NaiveDate| (d - start).num_days() as f64;
+    let label = |v: &f64| format::value(kr, *v);
     let root = SVGBackend::with_string(svg, (W, H)).into_drawing_area();
     let Ok(mut chart) = ChartBuilder::on(&root)
         .margin(12)
         .x_label_area_size(26)
-        .y_label_area_size(64)
+        .y_label_area_size(super::y_label_width(y0, y1, &label))
         .build_cartesian_2d(x.0..x.1, y0..y1)
     else {
         return;
     };
-    value_axis(&mut chart, 5, &|v| format::value(kr, *v));
+    value_axis(&mut chart, 5, &label);
     month_ticks(&mut chart, start, x, y0);
     let _ = chart.draw_series(LineSeries::new(
         [(x.0, kr.target), (x.1, kr.target)],

@@ -104,6 +104,22 @@ pub type Cartesian<'a> = plotters::chart::ChartContext<
     >,
 >;
 
+/// Width of the value-axis label area for labels `format` makes over `lo..hi`:
+/// enough for the longest one, unit words such as "contracts" included, so no
+/// label is cut at the chart's left edge.
+pub fn y_label_width(lo: f64, hi: f64, format: &dyn Fn(&f64) -> String) -> u32 {
+    let longest = (0..=8)
+        .map(|i| {
+            format(&(lo + (hi - lo) * f64::from(i) / 8.0))
+                .chars()
+                .count()
+        })
+        .max()
+        .unwrap_or(4);
+    // About 0.55 em per character of the sans-serif label font, plus tick and gap.
+    ((longest as f64 * FONT * 0.55).ceil() as u32 + 14).clamp(40, 180)
+}
+
 /// The value axis every chart shares: `y_labels` labels formatted by
 /// `format`, faint horizontal grid lines, no x labels (charts draw their own).
 pub fn value_axis(chart: &mut Cartesian<'_>, y_labels: usize, format: &dyn Fn(&f64) -> String) {

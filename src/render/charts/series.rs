@@ -14,7 +14,6 @@ use crate::score::KrScore;
 /// `members` are the series' KRs in quarter order with their scores.
 pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) -> Chart {
     let n = members.len().max(1);
-    let width = (80 + 64 * n as u32).max(400);
     let first = members.first().map(|m| m.0);
     let values = members
         .iter()
@@ -24,17 +23,19 @@ pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) ->
     });
     let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
     let pad = ((hi - lo).abs() * 0.15).max(hi.abs() * 1e-6).max(1e-9);
+    let format = |v: &f64| first.map_or_else(|| format::number(*v), |k| format::value(k, *v));
+    let label_width = super::y_label_width(lo - pad, hi + pad, &format);
+    // A column per quarter, wide enough for its `Q1 FY24` label.
+    let width = (label_width + 24 + 72 * n as u32).max(400);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (width, 240)).into_drawing_area();
         if let Ok(mut chart) = ChartBuilder::on(&root)
             .margin(12)
             .x_label_area_size(26)
-            .y_label_area_size(64)
+            .y_label_area_size(label_width)
             .build_cartesian_2d(0.0..n as f64, (lo - pad)..(hi + pad))
         {
-            let format =
-                |v: &f64| first.map_or_else(|| format::number(*v), |k| format::value(k, *v));
             value_axis(&mut chart, 5, &format);
             let font = ("sans-serif", FONT).into_font();
             let _ = chart.draw_series(members.iter().enumerate().map(|(i, (k, _))| {
