@@ -5,6 +5,8 @@
 //! an intranet would mount it, which also proves every link is relative.
 //! Run alone with `cargo test --test browser`; `.ci/run` installs Chromium.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -21,22 +23,7 @@ const MOUNT: &str = "/okrs/";
 /// Builds `root` as of `as_of` into a fresh folder (kept for the whole test run).
 pub fn build_site(root: &Path, as_of: &str, extra: &[&str]) -> PathBuf {
     let out = tempfile::tempdir().unwrap().keep().join("public");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_okra"))
-        .env_remove("SOURCE_DATE_EPOCH")
-        .args(["build", "--root"])
-        .arg(root)
-        .arg("--output")
-        .arg(&out)
-        .args(["--as-of", as_of])
-        .args(extra)
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    common::build_ok(root, &out, as_of, extra);
     out
 }
 

@@ -1,29 +1,15 @@
 //! Charts in the built site: well-formed SVG, accessible, and the numbers in
 //! their text alternatives equal the scores in okrs.json.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 fn build(root: &Path, as_of: &str) -> (tempfile::TempDir, BTreeMap<String, String>) {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("public");
-    let o = Command::new(env!("CARGO_BIN_EXE_okra"))
-        .env_remove("SOURCE_DATE_EPOCH")
-        .args(["build", "--root"])
-        .arg(root)
-        .arg("--output")
-        .arg(&out)
-        .args(["--as-of", as_of])
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let stderr = String::from_utf8_lossy(&o.stderr);
+    let stderr = common::build_ok(root, &out, as_of, &[]);
     assert!(
         !stderr.contains(" 0 charts"),
         "the summary counts charts: {stderr}"

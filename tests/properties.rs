@@ -8,7 +8,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use chrono::{Duration, NaiveDate};
 use okra::score::kr::{latest_update, updates_as_of};
@@ -185,20 +184,7 @@ proptest! {
 }
 
 fn build(root: &Path, out: &Path) -> Vec<(String, Vec<u8>)> {
-    let o = Command::new(env!("CARGO_BIN_EXE_okra"))
-        .env_remove("SOURCE_DATE_EPOCH")
-        .args(["build", "--as-of", "2024-02-20", "--root"])
-        .arg(root)
-        .arg("--output")
-        .arg(out)
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    common::build_ok(root, out, "2024-02-20", &[]);
     common::read_tree(out).into_iter().collect()
 }
 
