@@ -98,8 +98,7 @@ impl SiteArgs {
     /// Whether the as-of day is "today" (no `--as-of`, no `SOURCE_DATE_EPOCH`),
     /// so that a long-running `okra serve` moves on at midnight.
     pub fn follows_today(&self) -> bool {
-        self.as_of.is_none()
-            && std::env::var("SOURCE_DATE_EPOCH").map_or(true, |v| v.trim().is_empty())
+        self.as_of.is_none() && source_date_epoch().is_none()
     }
 
     /// The as-of day, once the root is known to be a folder; either problem is a usage error.
@@ -115,9 +114,17 @@ impl SiteArgs {
 
 /// The day of `SOURCE_DATE_EPOCH` (UTC) when set, for reproducible CI; else today.
 pub fn today() -> Result<NaiveDate, String> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) if !v.trim().is_empty() => v
-            .trim()
+    source_date_epoch().unwrap_or_else(|| Ok(chrono::Local::now().date_naive()))
+}
+
+/// The day of `SOURCE_DATE_EPOCH` (UTC), or None when it is not set.
+fn source_date_epoch() -> Option<Result<NaiveDate, String>> {
+    let v = std::env::var("SOURCE_DATE_EPOCH").ok()?;
+    if v.trim().is_empty() {
+        return None;
+    }
+    Some(
+        v.trim()
             .parse::<i64>()
             .ok()
             .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
@@ -125,8 +132,7 @@ pub fn today() -> Result<NaiveDate, String> {
             .ok_or_else(|| {
                 format!("SOURCE_DATE_EPOCH=`{v}` is not a number of seconds since 1970-01-01")
             }),
-        _ => Ok(chrono::Local::now().date_naive()),
-    }
+    )
 }
 
 /// Colour on stderr only for a terminal, and never when NO_COLOR is set.
