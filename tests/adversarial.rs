@@ -6,7 +6,7 @@
 //! panic, a hang, a leak or a file outside the output folder.
 
 mod common;
-use common::{copy_dir, read_tree};
+use common::{copy_dir, read_tree, tags};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -254,33 +254,6 @@ fn ids_that_try_path_traversal_are_rejected_with_a_rename_hint() {
             "{err}"
         );
     }
-}
-
-/// The real tags of an HTML page, with quoted attribute values skipped (a
-/// literal `<` can only appear inside one).
-fn tags(html: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(i) = rest.find('<') {
-        rest = &rest[i + 1..];
-        let mut end = 0;
-        let mut quote = None;
-        for (j, c) in rest.char_indices() {
-            match (quote, c) {
-                (None, '"' | '\'') => quote = Some(c),
-                (Some(q), c) if c == q => quote = None,
-                (None, '>') => {
-                    end = j;
-                    break;
-                }
-                _ => {}
-            }
-            end = j;
-        }
-        out.push(rest[..end].to_lowercase());
-        rest = &rest[end..];
-    }
-    out
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `okra build` run as a real binary on fixture sites and the demo content.
 
 mod common;
-use common::{copy_dir, read_tree};
+use common::{copy_dir, read_tree, tags};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -375,19 +375,6 @@ fn drafts_only_with_the_flag() {
     assert!(without.values().all(|b| !text(b).contains("DRAFTMARK")));
     let (_b, with) = build_ok(&fixture("hostile"), "2024-02-20", &["--drafts"]);
     assert!(page(&with, "fy25/draftplan/index.html").contains("DRAFTMARK plan"));
-}
-
-/// The real tags of an HTML page (escaped text never contains a literal `<`).
-fn tags(html: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(i) = rest.find('<') {
-        rest = &rest[i + 1..];
-        let end = rest.find('>').unwrap_or(rest.len());
-        out.push(rest[..end].to_lowercase());
-        rest = &rest[end..];
-    }
-    out
 }
 
 #[test]

@@ -54,3 +54,31 @@ pub fn build_ok(root: &Path, out: &Path, as_of: &str, extra: &[&str]) -> String 
     assert_eq!(o.status.code(), Some(0), "{stderr}");
     stderr
 }
+
+/// The real tags of an HTML page, with quoted attribute values skipped (a
+/// literal `<` can only appear inside one).
+#[allow(dead_code)] // not every test crate reads tags
+pub fn tags(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        let mut end = 0;
+        let mut quote = None;
+        for (j, c) in rest.char_indices() {
+            match (quote, c) {
+                (None, '"' | '\'') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (None, '>') => {
+                    end = j;
+                    break;
+                }
+                _ => {}
+            }
+            end = j;
+        }
+        out.push(rest[..end].to_lowercase());
+        rest = &rest[end..];
+    }
+    out
+}
