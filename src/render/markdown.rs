@@ -41,6 +41,76 @@ fn options() -> Options {
         | Options::ENABLE_TASKLISTS
 }
 
+/// Rendered Markdown kept between the rebuilds of `okra serve`, so that a body
+/// that did not change is not parsed and sanitised again. Keys are 128-bit
+/// hashes of what the output depends on (the text, the id prefix or summary
+/// length), so a changed body can never be served from the memo by accident
+/// short of a 2^-128 collision. Each [`Memo::rotate`] keeps only the entries
+/// the last build used, so edits do not make it grow.
+#[derive(Default)]
+pub struct Memo {
+    kept: HashMap<u128, String>,
+    used: std::sync::Mutex<HashMap<u128, String>>,
+}
+
+impl Memo {
+    /// [`render`], remembered.
+    pub fn render(&self, markdown: &str, id_prefix: &str) -> String {
+        self.get(memo_key(b'h', id_prefix, markdown), || {
+            render(markdown, id_prefix)
+        })
+    }
+
+    /// [`summary`], remembered.
+    pub fn summary(&self, markdown: &str, max_chars: usize) -> String {
+        let key = memo_key(b's', &max_chars.to_string(), markdown);
+        self.get(key, || summary(markdown, max_chars))
+    }
+
+    fn get(&self, key: u128, make: impl FnOnce() -> String) -> String {
+        let out = match self.kept.get(&key) {
+            Some(text) => text.clone(),
+            None => make(),
+        };
+        let mut used = self
+            .used
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        used.insert(key, out.clone());
+        out
+    }
+
+    /// Starts the next build: what this one used is what the next one may reuse.
+    pub fn rotate(&mut self) {
+        let used = self
+            .used
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.kept = std::mem::take(used);
+    }
+
+    /// Bodies remembered for the next build.
+    pub fn len(&self) -> usize {
+        self.kept.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.kept.is_empty()
+    }
+}
+
+/// Two independent 64-bit SipHashes (the second with a different leading byte)
+/// of `kind`, `param` and `text`, lengths included so fields cannot run together.
+fn memo_key(kind: u8, param: &str, text: &str) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let half = |seed: u8| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (seed, kind, param, text).hash(&mut h);
+        h.finish()
+    };
+    (u128::from(half(1)) << 64) | u128::from(half(2))
+}
+
 /// Renders user Markdown (CommonMark + tables, footnotes, strikethrough, task lists) to sanitised HTML.
 /// `id_prefix` (e.g. "u3-") is prepended to every id the Markdown creates (footnotes, headings if any)
 /// and to the matching `#fragment` links, so several bodies can sit on one page without id clashes.

@@ -51,12 +51,46 @@ pub struct RenderOptions {
     pub drafts: bool,
 }
 
-pub struct Renderer<'a> {
+/// Compiled templates and static files: the built-in theme, a site theme and the
+/// site's own overrides. Loaded once per build; `okra serve` keeps it between
+/// rebuilds until a template, a static file or `okra.toml` changes.
+pub struct Theme {
     tera: Tera,
+    statics: templates::StaticFiles,
+}
+
+impl Theme {
+    /// None when a template has errors (they are in `diags`).
+    pub fn load(
+        root: &Path,
+        config: &crate::config::Config,
+        diags: &mut Diagnostics,
+    ) -> Option<Theme> {
+        let (tera, statics) = templates::load(root, config, diags)?;
+        Some(Theme { tera, statics })
+    }
+}
+
+/// A scored public site made ready to render: theme loaded, views computed.
+/// It owns everything, so `okra serve` can keep one and render any file of it
+/// on request ([`Prepared::render_file`]), while `okra build` renders them all
+/// ([`Prepared::render_all`]); both go through the same page jobs.
+pub struct Prepared {
+    theme: std::sync::Arc<Theme>,
+    site: Site,
+    scores: Scores,
+    views: Views,
+    globals: Globals,
+    base_url: Option<String>,
+}
+
+/// What a page template sees of the site, borrowed from a [`Prepared`].
+pub struct Renderer<'a> {
+    tera: &'a Tera,
     pub site: &'a Site,
     pub scores: &'a Scores,
     pub views: &'a Views,
-    globals: Globals,
+    globals: &'a Globals,
 }
 
 /// One page to render: template, the folder URL it lives at (`fy24/x/`, `` for
@@ -123,6 +157,15 @@ impl<'a> PageJob<'a> {
     }
 }
 
+/// The file a page URL is written to: `fy24/x/` → `fy24/x/index.html`.
+pub fn output_path(url: String) -> String {
+    if url.ends_with(".html") || url.ends_with(".xml") {
+        url
+    } else {
+        format!("{url}index.html")
+    }
+}
+
 /// `../` once per folder level of `url`.
 pub fn root_prefix(url: &str) -> String {
     "../".repeat(url.matches('/').count())
@@ -139,7 +182,7 @@ impl<'a> Renderer<'a> {
         ctx: &impl Serialize,
     ) -> Result<String, Diagnostic> {
         let mut ctx = Context::from_serialize(ctx).expect("fragment context serialises");
-        ctx.insert("site", &self.globals);
+        ctx.insert("site", self.globals);
         ctx.insert("root", &root_prefix(url));
         let mut html = self.render_template(template, &ctx, url)?;
         // The file's final newline is not part of the fragment.
@@ -167,23 +210,24 @@ impl<'a> Renderer<'a> {
             PageContext::Ready(c) => c,
             PageContext::Lazy(build) => build()?,
         };
-        ctx.insert("site", &self.globals);
+        ctx.insert("site", self.globals);
         ctx.insert("root", &root_prefix(&job.url));
         ctx.insert("page_url", &job.url);
         ctx.insert("section", job.section);
         let html = self.render_template(job.template, &ctx, &job.url)?;
-        let path = if job.url.ends_with(".html") || job.url.ends_with(".xml") {
-            job.url
-        } else {
-            format!("{}index.html", job.url)
-        };
-        Ok((path, html.into_bytes()))
+        Ok((output_path(job.url), html.into_bytes()))
     }
 }
 
 /// Where rendered files go, as they are rendered (from any thread).
 pub trait Sink: Sync {
     fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()>;
+
+    /// True once the files are no longer wanted (`okra serve` checking a build
+    /// that a newer edit already replaced): rendering stops with [`Cancelled`].
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 impl Sink for crate::site::write::SiteWriter {
@@ -214,107 +258,195 @@ pub enum RenderError {
 /// parallel, each written as soon as it is rendered. Returns the page count.
 pub fn render_site(
     root: &Path,
-    site: &Site,
-    scores: &Scores,
+    site: Site,
+    scores: Scores,
     opts: &RenderOptions,
     diags: &mut Diagnostics,
     sink: &dyn Sink,
 ) -> Result<usize, RenderError> {
-    let (tera, statics) =
-        templates::load(root, &site.config, diags).ok_or(RenderError::Templates)?;
-    let t = std::time::Instant::now();
-    let views = view::build(site, scores);
-    crate::site::build::timing("views (markdown, sparklines)", t);
-    let cfg = &site.config;
-    let base_url = opts.base_url.clone().or_else(|| cfg.base_url.clone());
-    let globals = Globals {
-        title: cfg.title.clone(),
-        company: cfg.company.clone(),
-        as_of: scores.as_of.to_string(),
-        current_quarter: views.current.to_string(),
-        current_quarter_label: format::quarter_label(views.current),
-        current_quarter_url: view::quarter_url(views.current),
-        base_url: base_url.clone(),
-        paper: cfg.wall.paper.as_str(),
-        orientation: cfg.wall.orientation.as_str(),
-        generator: format!("okra {}", env!("CARGO_PKG_VERSION")),
-        drafts: opts.drafts,
-    };
-    let renderer = Renderer {
-        tera,
-        site,
-        scores,
-        views: &views,
-        globals,
-    };
-    // Static files first: a generated page of the same path replaces one.
-    for (path, bytes) in &statics {
-        sink.put(path, bytes).map_err(RenderError::Write)?;
-    }
-    // Sparklines, one file per KR, shared by every page listing it.
-    site.key_results
-        .par_iter()
-        .try_for_each(|kr| {
-            let svg = charts::timed(|| charts::sparkline_file(kr, scores.as_of));
-            sink.put(&format!("{}/trend.svg", kr.id), svg.as_bytes())
-        })
-        .map_err(RenderError::Write)?;
-    let t = std::time::Instant::now();
-    let jobs = pages::all(&renderer);
-    crate::site::build::timing("page jobs", t);
-    let page_count = jobs.len();
-    // A broken template fails every page that uses it: report it once.
-    let failed: std::sync::Mutex<BTreeMap<std::path::PathBuf, Diagnostic>> = Default::default();
-    // With OKRA_TIMINGS, CPU time per template (for BENCHMARKS.md).
-    let per_template: std::sync::Mutex<BTreeMap<&str, (usize, std::time::Duration)>> =
-        Default::default();
-    let timings = std::env::var_os("OKRA_TIMINGS").is_some();
-    // The exports and the feed are one file each: they are made alongside the
-    // pages rather than after them, so no core idles at the end of the build.
-    let put = |path: &str, text: String| sink.put(path, text.as_bytes());
-    let (pages, exports) = rayon::join(
-        || {
-            jobs.into_par_iter().try_for_each(|job| {
-                let (template, started) = (job.template, std::time::Instant::now());
-                let result = match renderer.render(job) {
-                    Ok((path, bytes)) => sink.put(&path, &bytes),
-                    Err(d) => {
-                        if let Ok(mut f) = failed.lock() {
-                            f.entry(d.loc.file.clone()).or_insert(d);
-                        }
-                        Ok(())
-                    }
-                };
-                if timings && let Ok(mut t) = per_template.lock() {
-                    let e = t.entry(template).or_default();
-                    e.0 += 1;
-                    e.1 += started.elapsed();
-                }
-                result
-            })
-        },
-        || -> std::io::Result<()> {
-            let t = std::time::Instant::now();
-            put("okrs.json", export::json(site, scores))?;
-            put("okrs.csv", export::csv(site, scores))?;
-            put("updates.xml", feed::atom(&renderer, base_url.as_deref()))?;
-            crate::site::build::timing("exports and feed", t);
-            Ok(())
-        },
-    );
-    pages.and(exports).map_err(RenderError::Write)?;
-    for (template, (n, d)) in per_template.into_inner().unwrap_or_default() {
-        eprintln!(
-            "timing: {n} × {template}: {:.0} ms CPU",
-            d.as_secs_f64() * 1000.0
-        );
-    }
-    let failed = failed.into_inner().unwrap_or_default();
-    if !failed.is_empty() {
-        for d in failed.into_values() {
-            diags.push(d);
-        }
-        return Err(RenderError::Templates);
-    }
-    Ok(page_count)
+    let theme = Theme::load(root, &site.config, diags).ok_or(RenderError::Templates)?;
+    let prepared = Prepared::new(std::sync::Arc::new(theme), site, scores, opts, None);
+    prepared.render_all(diags, sink)
 }
+
+/// The feed and the exports: one file each, made from the whole site.
+const SITE_FILES: [&str; 3] = ["okrs.json", "okrs.csv", "updates.xml"];
+
+impl Prepared {
+    /// Computes the views of `site` (Markdown through `memo`, when given, so that
+    /// unchanged bodies are not rendered again).
+    pub fn new(
+        theme: std::sync::Arc<Theme>,
+        site: Site,
+        scores: Scores,
+        opts: &RenderOptions,
+        memo: Option<&markdown::Memo>,
+    ) -> Prepared {
+        let t = std::time::Instant::now();
+        let views = view::build(&site, &scores, memo);
+        crate::site::build::timing("views (markdown, sparklines)", t);
+        let cfg = &site.config;
+        let base_url = opts.base_url.clone().or_else(|| cfg.base_url.clone());
+        let globals = Globals {
+            title: cfg.title.clone(),
+            company: cfg.company.clone(),
+            as_of: scores.as_of.to_string(),
+            current_quarter: views.current.to_string(),
+            current_quarter_label: format::quarter_label(views.current),
+            current_quarter_url: view::quarter_url(views.current),
+            base_url: base_url.clone(),
+            paper: cfg.wall.paper.as_str(),
+            orientation: cfg.wall.orientation.as_str(),
+            generator: format!("okra {}", env!("CARGO_PKG_VERSION")),
+            drafts: opts.drafts,
+        };
+        Prepared {
+            theme,
+            site,
+            scores,
+            views,
+            globals,
+            base_url,
+        }
+    }
+
+    pub fn renderer(&self) -> Renderer<'_> {
+        Renderer {
+            tera: &self.theme.tera,
+            site: &self.site,
+            scores: &self.scores,
+            views: &self.views,
+            globals: &self.globals,
+        }
+    }
+
+    /// The site's own files that are not pages: the feed and the exports.
+    fn site_file(&self, path: &str) -> Option<String> {
+        let r = self.renderer();
+        match path {
+            "okrs.json" => Some(export::json(r.site, r.scores)),
+            "okrs.csv" => Some(export::csv(r.site, r.scores)),
+            "updates.xml" => Some(feed::atom(&r, self.base_url.as_deref())),
+            _ => None,
+        }
+    }
+
+    /// Renders one output file (`fy24/eng/index.html`, `okra.css`,
+    /// `fy24/eng/latency/trend.svg`): exactly the bytes [`Prepared::render_all`]
+    /// writes there. None when the site has no such file.
+    pub fn render_file(&self, path: &str) -> Option<Result<Vec<u8>, Diagnostic>> {
+        if let Some(text) = self.site_file(path) {
+            return Some(Ok(text.into_bytes()));
+        }
+        if let Some(kr_id) = path.strip_suffix("/trend.svg")
+            && let Some(kr) = self.site.key_results.iter().find(|k| k.id == kr_id)
+        {
+            return Some(Ok(
+                charts::sparkline_file(kr, self.scores.as_of).into_bytes()
+            ));
+        }
+        let r = self.renderer();
+        let job = pages::for_path(&r, path);
+        match job {
+            Some(job) => Some(r.render(job).map(|(_, bytes)| bytes)),
+            None => self.theme.statics.get(path).map(|b| Ok(b.clone())),
+        }
+    }
+
+    /// Renders every page, feed and export into `sink`, pages in parallel, each
+    /// written as soon as it is rendered. Returns the page count.
+    pub fn render_all(
+        &self,
+        diags: &mut Diagnostics,
+        sink: &dyn Sink,
+    ) -> Result<usize, RenderError> {
+        let (site, scores) = (&self.site, &self.scores);
+        let renderer = self.renderer();
+        // Static files first: a generated page of the same path replaces one.
+        for (path, bytes) in &self.theme.statics {
+            sink.put(path, bytes).map_err(RenderError::Write)?;
+        }
+        // Sparklines, one file per KR, shared by every page listing it.
+        site.key_results
+            .par_iter()
+            .try_for_each(|kr| {
+                let svg = charts::timed(|| charts::sparkline_file(kr, scores.as_of));
+                sink.put(&format!("{}/trend.svg", kr.id), svg.as_bytes())
+            })
+            .map_err(RenderError::Write)?;
+        let t = std::time::Instant::now();
+        let jobs = pages::all(&renderer);
+        crate::site::build::timing("page jobs", t);
+        let page_count = jobs.len();
+        // A broken template fails every page that uses it: report it once.
+        let failed: std::sync::Mutex<BTreeMap<std::path::PathBuf, Diagnostic>> = Default::default();
+        // With OKRA_TIMINGS, CPU time per template (for BENCHMARKS.md).
+        let per_template: std::sync::Mutex<BTreeMap<&str, (usize, std::time::Duration)>> =
+            Default::default();
+        let timings = std::env::var_os("OKRA_TIMINGS").is_some();
+        // The exports and the feed are one file each: they are made alongside the
+        // pages rather than after them, so no core idles at the end of the build.
+        let (pages, exports) = rayon::join(
+            || {
+                jobs.into_par_iter().try_for_each(|job| {
+                    if sink.cancelled() {
+                        return Err(std::io::Error::other(Cancelled));
+                    }
+                    let (template, started) = (job.template, std::time::Instant::now());
+                    let result = match renderer.render(job) {
+                        Ok((path, bytes)) => sink.put(&path, &bytes),
+                        Err(d) => {
+                            if let Ok(mut f) = failed.lock() {
+                                f.entry(d.loc.file.clone()).or_insert(d);
+                            }
+                            Ok(())
+                        }
+                    };
+                    if timings && let Ok(mut t) = per_template.lock() {
+                        let e = t.entry(template).or_default();
+                        e.0 += 1;
+                        e.1 += started.elapsed();
+                    }
+                    result
+                })
+            },
+            || -> std::io::Result<()> {
+                let t = std::time::Instant::now();
+                for path in SITE_FILES {
+                    if let Some(text) = self.site_file(path) {
+                        sink.put(path, text.as_bytes())?;
+                    }
+                }
+                crate::site::build::timing("exports and feed", t);
+                Ok(())
+            },
+        );
+        pages.and(exports).map_err(RenderError::Write)?;
+        for (template, (n, d)) in per_template.into_inner().unwrap_or_default() {
+            eprintln!(
+                "timing: {n} × {template}: {:.0} ms CPU",
+                d.as_secs_f64() * 1000.0
+            );
+        }
+        let failed = failed.into_inner().unwrap_or_default();
+        if !failed.is_empty() {
+            for d in failed.into_values() {
+                diags.push(d);
+            }
+            return Err(RenderError::Templates);
+        }
+        Ok(page_count)
+    }
+}
+
+/// The error a [`Sink`] that was [cancelled](Sink::cancelled) ends rendering with.
+#[derive(Debug)]
+pub struct Cancelled;
+
+impl std::fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("rendering was cancelled")
+    }
+}
+
+impl std::error::Error for Cancelled {}

@@ -201,9 +201,18 @@ pub fn quarter_url(q: Quarter) -> String {
     format!("quarters/{}/", q.slug())
 }
 
-/// Builds every view of a (public) site. Markdown bodies are rendered in parallel.
-pub fn build(site: &Site, scores: &Scores) -> Views {
+/// Builds every view of a (public) site. Markdown bodies are rendered in
+/// parallel, through `memo` when one is given (`okra serve`).
+pub fn build(site: &Site, scores: &Scores, memo: Option<&markdown::Memo>) -> Views {
     let as_of = scores.as_of;
+    let html = |body: &str, id_prefix: &str| match memo {
+        Some(m) => m.render(body, id_prefix),
+        None => markdown::render(body, id_prefix),
+    };
+    let summary = |body: &str, max_chars: usize| match memo {
+        Some(m) => m.summary(body, max_chars),
+        None => markdown::summary(body, max_chars),
+    };
     let cal = site.config.calendar;
     let (people, person_urls) = people_urls(site);
     let person = |name: &str| Link {
@@ -255,7 +264,7 @@ pub fn build(site: &Site, scores: &Scores) -> Views {
                 last_update: s.last_update.map(|d| d.to_string()),
                 update_count: crate::score::kr::updates_as_of(kr, as_of).len(),
                 draft: kr.draft,
-                summary: markdown::summary(&kr.body, 160),
+                summary: summary(&kr.body, 160),
                 sparkline_title: charts::sparkline_title(kr, as_of),
             }
         })
@@ -263,7 +272,7 @@ pub fn build(site: &Site, scores: &Scores) -> Views {
     let kr_bodies: Vec<String> = site
         .key_results
         .par_iter()
-        .map(|k| markdown::render(&k.body, "kr-"))
+        .map(|k| html(&k.body, "kr-"))
         .collect();
 
     let objectives: Vec<ObjectiveView> = site
@@ -311,14 +320,14 @@ pub fn build(site: &Site, scores: &Scores) -> Views {
                 quarters,
                 kr_count: o.key_results.len(),
                 draft: o.draft,
-                summary: markdown::summary(&o.body, 200),
+                summary: summary(&o.body, 200),
             }
         })
         .collect();
     let objective_bodies = site
         .objectives
         .par_iter()
-        .map(|o| markdown::render(&o.body, "obj-"))
+        .map(|o| html(&o.body, "obj-"))
         .collect();
 
     // Updates as of the day, newest first; each KR keeps its own list oldest first.
@@ -352,16 +361,13 @@ pub fn build(site: &Site, scores: &Scores) -> Views {
                 },
                 url: format!("{}/#{anchor}", kr.id),
                 // Unique per update, so bodies listed together never share footnote ids.
-                body_html: markdown::render(
-                    &u.body,
-                    &format!("{}-{anchor}-", kr.id.replace('/', "-")),
-                ),
+                body_html: html(&u.body, &format!("{}-{anchor}-", kr.id.replace('/', "-"))),
                 anchor,
                 date: u.date.to_string(),
                 status: StatusView::kr(Some(u.status)),
                 value: u.value.map(|v| format::value(kr, v)),
                 author: person(&u.author),
-                summary: markdown::summary(&u.body, 200),
+                summary: summary(&u.body, 200),
             }
         })
         .collect();
@@ -388,7 +394,7 @@ pub fn build(site: &Site, scores: &Scores) -> Views {
                     url: format!("teams/{}/", c.id),
                 })
                 .collect(),
-            body_html: markdown::render(&t.body, "team-"),
+            body_html: html(&t.body, "team-"),
         })
         .collect();
 

@@ -71,8 +71,8 @@ pub fn build(opts: &BuildOptions, mut progress: impl FnMut(&str)) -> Result<Buil
     let t = std::time::Instant::now();
     let pages = match render::render_site(
         &opts.root,
-        &public,
-        &scores,
+        public,
+        scores,
         &render_opts,
         &mut diagnostics,
         &writer,

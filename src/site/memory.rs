@@ -83,14 +83,8 @@ pub fn build_in_memory(
         base_url: None,
         drafts,
     };
-    let rendered = render::render_site(
-        Path::new(NO_ROOT),
-        &public,
-        &scores,
-        &opts,
-        &mut diags,
-        &sink,
-    );
+    let rendered =
+        render::render_site(Path::new(NO_ROOT), public, scores, &opts, &mut diags, &sink);
     let files = match rendered {
         Ok(_) => sink.into_inner().ok(),
         Err(_) => None,

@@ -31,13 +31,32 @@ pub fn all<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     jobs.extend(review::pages(r));
     jobs.extend(updates::pages(r));
     jobs.extend(wall::pages(r));
-    jobs.push(PageJob::new(
-        "404.html",
-        "404.html",
-        "",
-        &serde_json::Map::new(),
-    ));
+    jobs.push(not_found());
     jobs
+}
+
+fn not_found<'r>() -> PageJob<'r> {
+    PageJob::new("404.html", "404.html", "", &serde_json::Map::new())
+}
+
+/// The page written to `path` (`fy24/eng/index.html`), if the site has one.
+/// Only the jobs of the page family that owns the path's first folder are made:
+/// `okra serve` renders pages on request. (`tests/serve.rs` checks that every
+/// page [`all`] makes is found here, with the same bytes.)
+pub fn for_path<'r>(r: &'r Renderer<'_>, path: &str) -> Option<PageJob<'r>> {
+    let is_it = |job: &PageJob<'_>| super::output_path(job.url.clone()) == path;
+    let family = match path.split('/').next().unwrap_or_default() {
+        "index.html" => vec![dashboard::page(r)],
+        "404.html" => vec![not_found()],
+        "teams" => teams::pages(r),
+        "people" => people::pages(r),
+        "quarters" | "history" => quarters::pages(r),
+        "review" => review::pages(r),
+        "updates" => updates::pages(r),
+        "wall" => wall::pages(r),
+        _ => okr::pages(r),
+    };
+    family.into_iter().find(is_it)
 }
 
 /// An objective with the KRs of one quarter (or all) and its aligned objectives, nested.

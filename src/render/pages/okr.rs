@@ -1,9 +1,8 @@
 //! Objective pages and KR pages (`/<id>/`).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{Card, card, sorted_objectives};
@@ -78,8 +77,36 @@ struct RowFragment<'v> {
 }
 
 #[derive(Serialize)]
-struct Fragment<'c> {
+struct ChartFragment<'c> {
     chart: &'c Chart,
+}
+
+/// A rendered fragment, or why its template failed.
+type Fragment = Result<String, Diagnostic>;
+
+/// The row of series member `k` (`fragments/series-row.html`).
+fn series_row(r: &Renderer<'_>, k: usize) -> Fragment {
+    let view = &r.views.krs[k];
+    let row = RowFragment {
+        s: SeriesRow::from(view),
+    };
+    r.fragment("fragments/series-row.html", &view.url, &row)
+}
+
+/// The chart of a series (`fragments/series-chart.html`), for pages at the
+/// folder depth of its members.
+fn series_chart(r: &Renderer<'_>, name: &str, members: &[usize]) -> Fragment {
+    let list: Vec<_> = members
+        .iter()
+        .map(|&m| (&r.site.key_results[m], &r.scores.krs[m]))
+        .collect();
+    let chart = timed(|| charts::series_chart("series-chart", name, &list));
+    let url = &r.views.krs[members[0]].url;
+    r.fragment(
+        "fragments/series-chart.html",
+        url,
+        &ChartFragment { chart: &chart },
+    )
 }
 
 impl<'v> From<&'v KrView> for SeriesRow<'v> {
@@ -149,42 +176,16 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         list.sort_by_key(|&k| (r.site.key_results[k].quarter, k));
     }
     // Series tables and charts repeat on every member's page: each row and
-    // chart is rendered once here, in parallel, and the pages include the HTML.
+    // chart is rendered once, by the first page that needs it (on whichever
+    // thread renders that page), and the other pages include the HTML.
     let series: BTreeMap<&str, Vec<usize>> =
         series.into_iter().filter(|(_, m)| m.len() > 1).collect();
-    let charts: BTreeMap<&str, Result<String, Diagnostic>> = series
-        .par_iter()
-        .map(|(name, members)| {
-            let list: Vec<_> = members
-                .iter()
-                .map(|&m| (&r.site.key_results[m], &r.scores.krs[m]))
-                .collect();
-            let chart = timed(|| charts::series_chart("series-chart", name, &list));
-            let url = &v.krs[members[0]].url;
-            (
-                *name,
-                r.fragment(
-                    "fragments/series-chart.html",
-                    url,
-                    &Fragment { chart: &chart },
-                ),
-            )
-        })
-        .collect();
-    let members: Vec<usize> = series.values().flatten().copied().collect();
-    let cells: BTreeMap<usize, Result<String, Diagnostic>> = members
-        .par_iter()
-        .map(|&k| {
-            let row = SeriesRow::from(&v.krs[k]);
-            (
-                k,
-                r.fragment(
-                    "fragments/series-row.html",
-                    &v.krs[k].url,
-                    &RowFragment { s: row },
-                ),
-            )
-        })
+    let charts: BTreeMap<&str, OnceLock<Fragment>> =
+        series.keys().map(|&name| (name, OnceLock::new())).collect();
+    let cells: BTreeMap<usize, OnceLock<Fragment>> = series
+        .values()
+        .flatten()
+        .map(|&k| (k, OnceLock::new()))
         .collect();
     let shared = Arc::new((series, charts, cells));
     for (k, kr) in r.site.key_results.iter().enumerate() {
@@ -197,24 +198,26 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             move || {
                 let (series, charts, cells) = &*shared;
                 let name = kr.series.as_deref().unwrap_or_default();
-                let rows = series
-                    .get(name)
-                    .map(|l| {
-                        l.iter()
-                            .map(|&m| {
-                                let html = cells[&m].as_ref().map_err(Clone::clone)?;
-                                Ok(SeriesItem {
-                                    id: &v.krs[m].id,
-                                    cells: html.clone(),
-                                })
+                let rows = match series.get(name) {
+                    Some(members) => members
+                        .iter()
+                        .map(|&m| {
+                            let html = cells[&m].get_or_init(|| series_row(r, m));
+                            Ok(SeriesItem {
+                                id: &v.krs[m].id,
+                                cells: html.clone()?,
                             })
-                            .collect::<Result<Vec<_>, Diagnostic>>()
-                    })
-                    .transpose()?
-                    .unwrap_or_default();
-                let series_chart = match charts.get(name) {
-                    Some(c) => Some(c.as_ref().map_err(Clone::clone)?.clone()),
-                    None => None,
+                        })
+                        .collect::<Result<Vec<_>, Diagnostic>>()?,
+                    None => Vec::new(),
+                };
+                let series_chart = match (charts.get(name), series.get(name)) {
+                    (Some(chart), Some(members)) => Some(
+                        chart
+                            .get_or_init(|| series_chart(r, name, members))
+                            .clone()?,
+                    ),
+                    _ => None,
                 };
                 Ok(KrPage {
                     kr: view,
