@@ -12,6 +12,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 const AS_OF: &str = "2024-05-20";
+/// A day in the demo company's second year, with quarters open and closed.
+const AS_OF_DEMO: &str = "2026-06-10";
 /// How long the server may take to come up (a debug build on a busy CI runner).
 const STARTUP: Duration = Duration::from_secs(30);
 /// How long a rebuild may take to show, from the edit to the event.
@@ -74,10 +76,14 @@ struct Server {
 
 impl Server {
     fn start(root: &Path, port: u16) -> Server {
+        Self::start_as_of(root, port, AS_OF)
+    }
+
+    fn start_as_of(root: &Path, port: u16, as_of: &str) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_okra"))
             .args(["serve", "--root"])
             .arg(root)
-            .args(["--port", &port.to_string(), "--as-of", AS_OF])
+            .args(["--port", &port.to_string(), "--as-of", as_of])
             .env_remove("SOURCE_DATE_EPOCH")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
@@ -135,16 +141,6 @@ impl Server {
             );
             thread::sleep(Duration::from_millis(100));
         }
-    }
-
-    /// The temporary folder it said it builds into.
-    fn build_folder(&self) -> PathBuf {
-        let out = self.output();
-        let line = out
-            .lines()
-            .find_map(|l| l.strip_prefix("building into "))
-            .unwrap_or_else(|| panic!("no `building into` line:\n{out}"));
-        PathBuf::from(line.trim())
     }
 
     /// Stops it as Ctrl-C would (SIGTERM, which okra handles the same way) and
@@ -350,9 +346,6 @@ fn serves_rebuilds_reloads_and_keeps_the_last_good_build() {
     let port = free_port();
     let mut server = Server::start(root, port);
     server.wait_until_serving(port, 200);
-    let build_folder = server.build_folder();
-    assert!(build_folder.is_dir(), "{}", build_folder.display());
-    assert!(!build_folder.starts_with(root));
 
     // Pages, the live-reload script, content types, the 404 page, redirects.
     let page = get_ok(port, "/fy24/eng/");
@@ -385,9 +378,6 @@ fn serves_rebuilds_reloads_and_keeps_the_last_good_build() {
     assert!(status.body.contains(r#""ok":true"#), "{}", status.body);
     // Nothing is written into the site, least of all public/.
     assert!(!root.join("public").exists());
-    // The injected script is only in what is served, not on disk.
-    let on_disk = std::fs::read_to_string(build_folder.join("build-1/fy24/eng/index.html"));
-    assert!(on_disk.is_ok_and(|html| !html.contains("__okra")));
 
     // An edit: the page changes and open pages are told to reload.
     let mut events = Events::open(port);
@@ -444,22 +434,11 @@ fn serves_rebuilds_reloads_and_keeps_the_last_good_build() {
         .unwrap_or_else(|| panic!("no port in:\n{out}"));
     assert_ne!(other, port);
     second.wait_until_serving(other, 200);
-    let second_folder = second.build_folder();
     second.stop();
-    assert!(
-        !second_folder.exists(),
-        "{} left behind",
-        second_folder.display()
-    );
 
-    // Stopping removes the temporary builds; the site is as it was.
+    // Stopping leaves the site as it was.
     drop(events);
     server.stop();
-    assert!(
-        !build_folder.exists(),
-        "{} left behind",
-        build_folder.display()
-    );
     assert_eq!(tree(root), before);
 }
 
@@ -497,4 +476,303 @@ fn a_site_broken_from_the_start_is_served_as_an_error_page_until_fixed() {
     drop(events);
     server.stop();
     assert!(!root.join("public").exists());
+}
+
+/// GET `path`: status and body bytes.
+fn get_bytes(port: u16, path: &str) -> (u16, Vec<u8>) {
+    let mut stream = request(port, path, Duration::from_secs(30)).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let at = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("GET {path}: no end of headers"));
+    let head = String::from_utf8_lossy(&raw[..at]).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("GET {path}: no status in {head:?}"));
+    let body = &raw[at + 4..];
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    (
+        status,
+        if chunked {
+            dechunk(body)
+        } else {
+            body.to_vec()
+        },
+    )
+}
+
+/// Decodes a `Transfer-Encoding: chunked` body (tiny_http uses it for large pages).
+fn dechunk(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = body
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .expect("chunk size line");
+        let size = std::str::from_utf8(&body[..line_end]).unwrap();
+        let size = usize::from_str_radix(size.split(';').next().unwrap().trim(), 16).unwrap();
+        body = &body[line_end + 2..];
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&body[..size]);
+        body = &body[size + 2..];
+    }
+}
+
+/// The URL a built file is served at: `a/index.html` at `/a/`.
+fn url_of(file: &str) -> String {
+    match file.strip_suffix("index.html") {
+        Some(folder) => format!("/{folder}"),
+        None => format!("/{file}"),
+    }
+}
+
+/// Every file `okra build` wrote is served with the same bytes (HTML pages
+/// with the live-reload script added before `</body>`, and nothing else).
+fn assert_serves_exactly(port: u16, built: &std::collections::BTreeMap<String, Vec<u8>>) {
+    let mut pages = 0;
+    // The marker that lets `okra build` replace its own output is not a page.
+    for (file, expected) in built.iter().filter(|(f, _)| *f != ".okra-build") {
+        let url = url_of(file);
+        let (status, served) = get_bytes(port, &url);
+        assert_eq!(status, 200, "GET {url}");
+        if !file.ends_with(".html") {
+            assert!(
+                served == *expected,
+                "GET {url}: differs from okra build's {file}"
+            );
+            continue;
+        }
+        pages += 1;
+        let at = expected
+            .windows(7)
+            .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
+            .unwrap_or(expected.len());
+        let (head, tail) = expected.split_at(at);
+        let ok = served.len() > expected.len()
+            && served.starts_with(head)
+            && served.ends_with(tail)
+            && String::from_utf8_lossy(&served[head.len()..served.len() - tail.len()])
+                .contains("/__okra/events");
+        if !ok {
+            let first = served
+                .iter()
+                .zip(expected.iter())
+                .position(|(a, b)| a != b)
+                .unwrap_or(0);
+            let from = first.saturating_sub(200);
+            panic!(
+                "GET {url}: differs from okra build's {file} at byte {first}:\nserved: {}\nbuilt:  {}",
+                String::from_utf8_lossy(&served[from..(first + 200).min(served.len())]),
+                String::from_utf8_lossy(&expected[from..(first + 200).min(expected.len())]),
+            );
+        }
+    }
+    assert!(pages > 50, "only {pages} pages compared");
+}
+
+/// The incremental preview never shows what a full build would not: every
+/// file of the demo is served byte for byte as `okra build` writes it, before
+/// and after edits of every kind (an update's text, a KR's title, a new update,
+/// a deleted KR, okra.toml), and files that are gone are 404s.
+#[test]
+fn serves_exactly_what_okra_build_writes_before_and_after_edits() {
+    let site = tempfile::tempdir().unwrap();
+    let root = site.path();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for name in ["content", "okra.toml"] {
+        let (from, to) = (demo.join(name), root.join(name));
+        if from.is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+            for entry in walkdir::WalkDir::new(&from).min_depth(1) {
+                let entry = entry.unwrap();
+                let dest = to.join(entry.path().strip_prefix(&from).unwrap());
+                if entry.file_type().is_dir() {
+                    std::fs::create_dir_all(&dest).unwrap();
+                } else {
+                    std::fs::copy(entry.path(), &dest).unwrap();
+                }
+            }
+        } else {
+            std::fs::copy(&from, &to).unwrap();
+        }
+    }
+    let built_dir = tempfile::tempdir().unwrap();
+    let build = |n: usize| {
+        let out = built_dir.path().join(format!("build-{n}"));
+        let o = Command::new(env!("CARGO_BIN_EXE_okra"))
+            .env_remove("SOURCE_DATE_EPOCH")
+            .args(["build", "--root"])
+            .arg(root)
+            .arg("--output")
+            .arg(&out)
+            .args(["--as-of", AS_OF_DEMO])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        read_files(&out)
+    };
+
+    let port = free_port();
+    let mut server = Server::start_as_of(root, port, AS_OF_DEMO);
+    server.wait_until_serving(port, 200);
+    let before = build(1);
+    assert_serves_exactly(port, &before);
+    let out = server.wait_for_output("checked: all ", REBUILD);
+    let pages = before.keys().filter(|f| f.ends_with(".html")).count();
+    assert!(
+        out.contains(&format!("checked: all {pages} pages render")),
+        "{out}"
+    );
+
+    // Edits of every kind, one at a time; after each, the preview matches a
+    // full build of the edited site.
+    let objective = root.join("content/fy2026/sdk-v3");
+    let kr = objective.join("sdk-v3-ga-q2.md");
+    let update = objective.join("sdk-v3-ga-q2/2026-05-19-mid.md");
+    let mut events = Events::open(port);
+    let mut last = before.clone();
+    let mut gone = Vec::new();
+    type Edit<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let edits: Vec<Edit> = vec![
+        (
+            "an update's text",
+            Box::new(|| {
+                let text = std::fs::read_to_string(&update).unwrap();
+                std::fs::write(&update, format!("{text}\nEdited *in place*.\n")).unwrap();
+            }),
+        ),
+        (
+            "a KR's title",
+            Box::new(|| {
+                let text = std::fs::read_to_string(&kr).unwrap();
+                let text = text.replace("Release JavaScript SDK v3.0", "Ship SDK v3.0 to everyone");
+                std::fs::write(&kr, text).unwrap();
+            }),
+        ),
+        (
+            "a new update",
+            Box::new(|| {
+                std::fs::write(
+                    objective.join("sdk-v3-ga-q2/2026-06-08-late.md"),
+                    "+++\nstatus = \"at-risk\"\nvalue = false\n+++\nAdded while serving.\n",
+                )
+                .unwrap();
+            }),
+        ),
+        (
+            "a deleted KR",
+            Box::new(|| {
+                std::fs::remove_dir_all(objective.join("sdk-issue-age-q4")).unwrap();
+                std::fs::remove_file(objective.join("sdk-issue-age-q4.md")).unwrap();
+            }),
+        ),
+        (
+            "okra.toml",
+            Box::new(|| {
+                let config = std::fs::read_to_string(root.join("okra.toml")).unwrap();
+                std::fs::write(
+                    root.join("okra.toml"),
+                    config.replace("Relay OKRs", "Relay goals"),
+                )
+                .unwrap();
+            }),
+        ),
+    ];
+    for (n, (what, edit)) in edits.iter().enumerate() {
+        edit();
+        events.wait_for("data: reload", REBUILD);
+        let now = build(n + 2);
+        assert_ne!(now, last, "{what}: the build did not change");
+        assert_serves_exactly(port, &now);
+        gone.extend(last.keys().filter(|f| !now.contains_key(*f)).cloned());
+        last = now;
+    }
+    assert!(
+        last.values()
+            .any(|b| String::from_utf8_lossy(b).contains("Ship SDK v3.0 to everyone"))
+    );
+    assert!(!gone.is_empty(), "the deleted KR left no page behind");
+    for file in gone {
+        let (status, _) = get_bytes(port, &url_of(&file));
+        assert_eq!(
+            status, 404,
+            "{file} is gone from the build but still served"
+        );
+    }
+    drop(events);
+    server.stop();
+}
+
+/// Every file under `dir`, relative path → bytes.
+fn read_files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// A template that fails only for some content is found by the background
+/// check of every page: the failure is reported like a content error, and the
+/// last build whose every page rendered is served again.
+#[test]
+fn a_template_failing_on_one_page_is_reported_and_the_last_good_build_served() {
+    let site = copy_site("scoring");
+    let root = site.path();
+    let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/kr.html");
+    let kr_template = std::fs::read_to_string(theme).unwrap().replace(
+        "{% block content %}",
+        "{% block content %}{% if kr.title == \"Boom\" %}{{ no_such_variable }}{% endif %}",
+    );
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(root.join("templates/kr.html"), kr_template).unwrap();
+    let port = free_port();
+    let mut server = Server::start(root, port);
+    server.wait_until_serving(port, 200);
+    server.wait_for_output("checked: all ", REBUILD);
+    let page = "/fy24/eng/latency-q1/";
+    assert!(get_ok(port, page).body.contains("Latency to 100 ms"));
+
+    let mut events = Events::open(port);
+    let kr = root.join("content/fy24/eng/latency-q1.md");
+    let text = std::fs::read_to_string(&kr).unwrap();
+    std::fs::write(&kr, text.replace("Latency to 100 ms", "Boom")).unwrap();
+    // The content is fine, so the rebuild is served at once; the check then
+    // finds the page that fails and goes back to the last good build.
+    events.wait_for("data: reload", REBUILD);
+    events.wait_for("data: error", REBUILD);
+    let status = get_ok(port, "/__okra/status");
+    assert!(status.body.contains(r#""ok":false"#), "{}", status.body);
+    assert!(status.body.contains("kr.html"), "{}", status.body);
+    assert!(status.body.contains("no_such_variable"), "{}", status.body);
+    let served = get_ok(port, page);
+    assert_eq!(served.status, 200);
+    assert!(served.body.contains("Latency to 100 ms"), "{}", served.body);
+    let out = server.wait_for_output("still serving the last good build", REBUILD);
+    assert!(out.contains("kr.html"), "{out}");
+
+    // Fixed: served again, and the status is clean.
+    std::fs::write(&kr, text.replace("Latency to 100 ms", "Latency to 90 ms")).unwrap();
+    events.wait_for("data: reload", REBUILD);
+    wait_for_page(port, page, "Latency to 90 ms", REBUILD);
+    server.wait_for_output("checked: all ", REBUILD);
+    drop(events);
+    server.stop();
 }

@@ -1,7 +1,5 @@
 //! `okra serve`: preview with rebuild and live reload (see `crate::site::serve`).
 
-use std::path::PathBuf;
-
 use super::{SiteArgs, stderr_color, usage_error};
 use crate::site::serve::{ServeError, ServeOptions, serve};
 
@@ -18,9 +16,6 @@ pub struct ServeArgs {
     /// Include objectives and KRs marked `draft = true`
     #[arg(long)]
     pub drafts: bool,
-    /// Build into this folder instead of a temporary one (never the site's public/)
-    #[arg(long, value_name = "DIR", hide = true)]
-    pub output: Option<PathBuf>,
 }
 
 pub fn run(args: &ServeArgs) -> i32 {
@@ -35,7 +30,6 @@ pub fn run(args: &ServeArgs) -> i32 {
         as_of,
         follow_today: args.site.follows_today(),
         drafts: args.drafts,
-        output: args.output.clone(),
         color: stderr_color(),
     };
     match serve(&opts) {

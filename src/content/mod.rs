@@ -8,7 +8,7 @@ pub mod parse;
 pub mod source;
 pub mod walk;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -21,6 +21,7 @@ use source::SourceFile;
 use walk::{Found, Kind};
 
 /// One parsed file, before linking.
+#[derive(Clone)]
 enum Parsed {
     Team(Team),
     Objective(String, PathBuf, RawObjective),
@@ -40,9 +41,170 @@ pub fn load(root: &Path) -> (Site, Diagnostics) {
         diags.extend(d);
         items.extend(item);
     }
+    finish(config, items, &found, diags)
+}
+
+fn finish(
+    config: Config,
+    items: Vec<Parsed>,
+    found: &[Found],
+    mut diags: Diagnostics,
+) -> (Site, Diagnostics) {
     let mut site = assemble(config, items, &mut diags);
-    site.unloaded = unloaded(&site, &found);
+    site.unloaded = unloaded(&site, found);
     (site, diags)
+}
+
+/// Files parsed by an earlier load, kept by `okra serve` so that a rebuild
+/// after an edit reads only what changed.
+#[derive(Default)]
+pub struct LoadCache {
+    /// What the last walk found, in its order, and what it reported.
+    walked: Option<(Vec<Found>, Diagnostics)>,
+    /// Parsed files by path relative to the root.
+    files: HashMap<PathBuf, Cached>,
+    /// Files read (not taken from the cache) by the last load.
+    pub last_read: usize,
+    /// Whether the last load walked the tree.
+    pub last_walked: bool,
+}
+
+struct Cached {
+    abs: PathBuf,
+    kind: Kind,
+    stamp: Option<Stamp>,
+    parsed: Option<Parsed>,
+    diags: Diagnostics,
+}
+
+/// What tells a changed file apart without reading it: size and modification
+/// time (of the target, for a symlink).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: std::time::SystemTime,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok()?,
+        })
+    }
+}
+
+/// What is known about the changes since the last load.
+pub enum Changes<'a> {
+    /// Nothing: walk the tree, compare every file's size and modification time.
+    Unknown,
+    /// Exactly these paths (absolute) changed, as a file watcher reported them.
+    Paths(&'a std::collections::BTreeSet<PathBuf>),
+}
+
+/// Like [`load`], reading only what changed since the last load with `cache`;
+/// the result is the same as [`load`]'s.
+///
+/// When the watcher reports only edits of files already known (the common case:
+/// someone saved a file), the tree is not walked again and only those files are
+/// read. Otherwise (a file or folder added, removed or renamed, or no report)
+/// the tree is walked, and a file is read again unless it has the same place in
+/// the tree, size and modification time as before and was not reported.
+pub fn load_cached(
+    root: &Path,
+    cache: &mut LoadCache,
+    changes: Changes<'_>,
+) -> (Site, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let config = Config::load(root, &mut diags);
+    let content = root.join(walk::CONTENT_DIR);
+    let changed = |abs: &Path| match changes {
+        Changes::Unknown => false,
+        Changes::Paths(paths) => paths.contains(abs),
+    };
+    let edits_only = match (&changes, &cache.walked) {
+        (Changes::Paths(paths), Some((found, _))) => {
+            let known: std::collections::HashSet<&Path> =
+                found.iter().map(|f| f.abs.as_path()).collect();
+            paths
+                .iter()
+                .filter(|p| p.starts_with(&content))
+                .all(|p| known.contains(p.as_path()) && p.is_file())
+        }
+        _ => false,
+    };
+    cache.last_walked = !edits_only;
+    if edits_only {
+        let (found, _) = cache.walked.as_ref().expect("edits_only implies a walk");
+        let read: Vec<(PathBuf, Cached)> = found
+            .par_iter()
+            .filter(|f| changed(&f.abs))
+            .map(|f| (f.rel.clone(), read_one(f)))
+            .collect();
+        cache.last_read = read.len();
+        cache.files.extend(read);
+    } else {
+        let mut walk_diags = Diagnostics::new();
+        let found = walk::walk(root, &mut walk_diags);
+        let olds: Vec<Option<Cached>> = found.iter().map(|f| cache.files.remove(&f.rel)).collect();
+        let fresh: Vec<(Cached, bool)> = found
+            .par_iter()
+            .zip(olds)
+            .map(|(f, old)| {
+                let stamp = Stamp::of(&f.abs);
+                match old {
+                    Some(c)
+                        if stamp.is_some()
+                            && c.stamp == stamp
+                            && c.abs == f.abs
+                            && c.kind == f.kind
+                            && !changed(&f.abs) =>
+                    {
+                        (c, false)
+                    }
+                    _ => (read_one(f), true),
+                }
+            })
+            .collect();
+        cache.last_read = fresh.iter().filter(|(_, read)| *read).count();
+        cache.files = found
+            .iter()
+            .map(|f| f.rel.clone())
+            .zip(fresh.into_iter().map(|(c, _)| c))
+            .collect();
+        cache.walked = Some((found, walk_diags));
+    }
+    let (found, walk_diags) = cache.walked.as_ref().expect("walked above or before");
+    diags.extend(walk_diags.clone());
+    let files: Vec<&Cached> = found
+        .iter()
+        .filter_map(|f| cache.files.get(&f.rel))
+        .collect();
+    let parsed: Vec<(Option<Parsed>, Diagnostics)> = files
+        .par_iter()
+        .map(|c| (c.parsed.clone(), c.diags.clone()))
+        .collect();
+    let mut items = Vec::with_capacity(parsed.len());
+    for (item, d) in parsed {
+        diags.extend(d);
+        items.extend(item);
+    }
+    finish(config, items, found, diags)
+}
+
+/// Reads and parses one file for the cache; stamped before reading, so an
+/// edit made while it is read is seen next time.
+fn read_one(f: &Found) -> Cached {
+    let stamp = Stamp::of(&f.abs);
+    let (parsed, diags) = parse_one(f);
+    Cached {
+        abs: f.abs.clone(),
+        kind: f.kind.clone(),
+        stamp,
+        parsed,
+        diags,
+    }
 }
 
 /// Teams and objectives that were found on disk but are not in the site.

@@ -49,8 +49,13 @@ fn options() -> Options {
 /// the last build used, so edits do not make it grow.
 #[derive(Default)]
 pub struct Memo {
-    kept: HashMap<u128, String>,
-    used: std::sync::Mutex<HashMap<u128, String>>,
+    /// Text by key, with the number of the last build that used it (set
+    /// without a lock: hits are most lookups, from every rendering thread).
+    kept: HashMap<u128, (String, std::sync::atomic::AtomicU64)>,
+    /// What the current build had to render anew.
+    new: std::sync::Mutex<HashMap<u128, String>>,
+    /// The current build's number.
+    build: u64,
 }
 
 impl Memo {
@@ -68,25 +73,33 @@ impl Memo {
     }
 
     fn get(&self, key: u128, make: impl FnOnce() -> String) -> String {
-        let out = match self.kept.get(&key) {
-            Some(text) => text.clone(),
-            None => make(),
-        };
-        let mut used = self
-            .used
+        if let Some((text, used)) = self.kept.get(&key) {
+            used.store(self.build, std::sync::atomic::Ordering::Relaxed);
+            return text.clone();
+        }
+        let text = make();
+        self.new
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        used.insert(key, out.clone());
-        out
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(key, text.clone());
+        text
     }
 
     /// Starts the next build: what this one used is what the next one may reuse.
     pub fn rotate(&mut self) {
-        let used = self
-            .used
-            .get_mut()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        self.kept = std::mem::take(used);
+        let build = self.build;
+        self.kept.retain(|_, (_, used)| *used.get_mut() == build);
+        let new = std::mem::take(
+            self.new
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        self.build += 1;
+        let next = self.build;
+        self.kept.extend(
+            new.into_iter()
+                .map(|(key, text)| (key, (text, std::sync::atomic::AtomicU64::new(next - 1)))),
+        );
     }
 
     /// Bodies remembered for the next build.
