@@ -61,8 +61,10 @@ fn finish(
 pub struct LoadCache {
     /// What the last walk found, in its order, and what it reported.
     walked: Option<(Vec<Found>, Diagnostics)>,
-    /// Parsed files by path relative to the root.
-    files: HashMap<PathBuf, Cached>,
+    /// The parse of each file found, in the same order.
+    files: Vec<Cached>,
+    /// Index of each file found, by absolute path (for the watcher's reports).
+    index: HashMap<PathBuf, usize>,
     /// Files read (not taken from the cache) by the last load.
     pub last_read: usize,
     /// Whether the last load walked the tree.
@@ -124,30 +126,38 @@ pub fn load_cached(
         Changes::Paths(paths) => paths.contains(abs),
     };
     let edits_only = match (&changes, &cache.walked) {
-        (Changes::Paths(paths), Some((found, _))) => {
-            let known: std::collections::HashSet<&Path> =
-                found.iter().map(|f| f.abs.as_path()).collect();
-            paths
-                .iter()
-                .filter(|p| p.starts_with(&content))
-                .all(|p| known.contains(p.as_path()) && p.is_file())
-        }
+        (Changes::Paths(paths), Some(_)) => paths
+            .iter()
+            .filter(|p| p.starts_with(&content))
+            .all(|p| cache.index.contains_key(p.as_path()) && p.is_file()),
         _ => false,
     };
     cache.last_walked = !edits_only;
-    if edits_only {
-        let (found, _) = cache.walked.as_ref().expect("edits_only implies a walk");
-        let read: Vec<(PathBuf, Cached)> = found
+    if let (true, Changes::Paths(paths), Some((found, _))) = (edits_only, &changes, &cache.walked) {
+        let edited: Vec<usize> = paths
+            .iter()
+            .filter_map(|p| cache.index.get(p.as_path()).copied())
+            .collect();
+        let read: Vec<(usize, Cached)> = edited
             .par_iter()
-            .filter(|f| changed(&f.abs))
-            .map(|f| (f.rel.clone(), read_one(f)))
+            .map(|&i| (i, read_one(&found[i])))
             .collect();
         cache.last_read = read.len();
-        cache.files.extend(read);
+        for (i, cached) in read {
+            cache.files[i] = cached;
+        }
     } else {
         let mut walk_diags = Diagnostics::new();
         let found = walk::walk(root, &mut walk_diags);
-        let olds: Vec<Option<Cached>> = found.iter().map(|f| cache.files.remove(&f.rel)).collect();
+        let mut previous: HashMap<PathBuf, Cached> = match cache.walked.take() {
+            Some((old, _)) => old
+                .into_iter()
+                .map(|f| f.rel)
+                .zip(std::mem::take(&mut cache.files))
+                .collect(),
+            None => HashMap::new(),
+        };
+        let olds: Vec<Option<Cached>> = found.iter().map(|f| previous.remove(&f.rel)).collect();
         let fresh: Vec<(Cached, bool)> = found
             .par_iter()
             .zip(olds)
@@ -168,20 +178,18 @@ pub fn load_cached(
             })
             .collect();
         cache.last_read = fresh.iter().filter(|(_, read)| *read).count();
-        cache.files = found
+        cache.files = fresh.into_iter().map(|(c, _)| c).collect();
+        cache.index = found
             .iter()
-            .map(|f| f.rel.clone())
-            .zip(fresh.into_iter().map(|(c, _)| c))
+            .enumerate()
+            .map(|(i, f)| (f.abs.clone(), i))
             .collect();
         cache.walked = Some((found, walk_diags));
     }
     let (found, walk_diags) = cache.walked.as_ref().expect("walked above or before");
     diags.extend(walk_diags.clone());
-    let files: Vec<&Cached> = found
-        .iter()
-        .filter_map(|f| cache.files.get(&f.rel))
-        .collect();
-    let parsed: Vec<(Option<Parsed>, Diagnostics)> = files
+    let parsed: Vec<(Option<Parsed>, Diagnostics)> = cache
+        .files
         .par_iter()
         .map(|c| (c.parsed.clone(), c.diags.clone()))
         .collect();

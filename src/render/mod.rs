@@ -9,6 +9,7 @@ pub mod export;
 pub mod feed;
 pub mod format;
 pub mod markdown;
+pub mod memo;
 mod pages;
 pub mod templates;
 pub mod view;
@@ -280,7 +281,7 @@ impl Prepared {
         site: Site,
         scores: Scores,
         opts: &RenderOptions,
-        memo: Option<&markdown::Memo>,
+        memo: Option<&memo::ViewMemo>,
     ) -> Prepared {
         let t = std::time::Instant::now();
         let views = view::build(&site, &scores, memo);
@@ -367,13 +368,22 @@ impl Prepared {
             sink.put(path, bytes).map_err(RenderError::Write)?;
         }
         // Sparklines, one file per KR, shared by every page listing it.
+        let cancelled = || {
+            if sink.cancelled() {
+                Err(std::io::Error::other(Cancelled))
+            } else {
+                Ok(())
+            }
+        };
         site.key_results
             .par_iter()
             .try_for_each(|kr| {
+                cancelled()?;
                 let svg = charts::timed(|| charts::sparkline_file(kr, scores.as_of));
                 sink.put(&format!("{}/trend.svg", kr.id), svg.as_bytes())
             })
             .map_err(RenderError::Write)?;
+        cancelled().map_err(RenderError::Write)?;
         let t = std::time::Instant::now();
         let jobs = pages::all(&renderer);
         crate::site::build::timing("page jobs", t);
@@ -389,9 +399,7 @@ impl Prepared {
         let (pages, exports) = rayon::join(
             || {
                 jobs.into_par_iter().try_for_each(|job| {
-                    if sink.cancelled() {
-                        return Err(std::io::Error::other(Cancelled));
-                    }
+                    cancelled()?;
                     let (template, started) = (job.template, std::time::Instant::now());
                     let result = match renderer.render(job) {
                         Ok((path, bytes)) => sink.put(&path, &bytes),
@@ -413,6 +421,7 @@ impl Prepared {
             || -> std::io::Result<()> {
                 let t = std::time::Instant::now();
                 for path in SITE_FILES {
+                    cancelled()?;
                     if let Some(text) = self.site_file(path) {
                         sink.put(path, text.as_bytes())?;
                     }

@@ -13,6 +13,7 @@ use crate::period::Quarter;
 use crate::render::charts;
 use crate::render::format::{self, Progress, StatusView};
 use crate::render::markdown;
+use crate::render::memo;
 use crate::score::{Flag, Scores};
 
 /// A titled link, URL relative to the site root (`fy24/platform/`).
@@ -203,10 +204,10 @@ pub fn quarter_url(q: Quarter) -> String {
 
 /// Builds every view of a (public) site. Markdown bodies are rendered in
 /// parallel, through `memo` when one is given (`okra serve`).
-pub fn build(site: &Site, scores: &Scores, memo: Option<&markdown::Memo>) -> Views {
+pub fn build(site: &Site, scores: &Scores, memo: Option<&memo::ViewMemo>) -> Views {
     let as_of = scores.as_of;
     let html = |body: &str, id_prefix: &str| match memo {
-        Some(m) => m.render(body, id_prefix),
+        Some(m) => m.html(body, id_prefix),
         None => markdown::render(body, id_prefix),
     };
     let summary = |body: &str, max_chars: usize| match memo {
@@ -352,23 +353,44 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&markdown::Memo>) -> Vie
         .par_iter()
         .map(|&(k, u)| {
             let kr = &site.key_results[k];
-            let anchor = format!("u-{}", u.slug);
-            UpdateView {
-                kr_index: k,
-                kr: Link {
-                    title: kr.title.clone(),
-                    url: format!("{}/", kr.id),
-                },
-                url: format!("{}/#{anchor}", kr.id),
-                // Unique per update, so bodies listed together never share footnote ids.
-                body_html: html(&u.body, &format!("{}-{anchor}-", kr.id.replace('/', "-"))),
-                anchor,
-                date: u.date.to_string(),
-                status: StatusView::kr(Some(u.status)),
-                value: u.value.map(|v| format::value(kr, v)),
-                author: person(&u.author),
-                summary: summary(&u.body, 200),
-            }
+            let author = person(&u.author);
+            let make = || {
+                let anchor = format!("u-{}", u.slug);
+                UpdateView {
+                    kr_index: k,
+                    kr: Link {
+                        title: kr.title.clone(),
+                        url: format!("{}/", kr.id),
+                    },
+                    url: format!("{}/#{anchor}", kr.id),
+                    // Unique per update, so bodies listed together never share footnote ids.
+                    body_html: html(&u.body, &format!("{}-{anchor}-", kr.id.replace('/', "-"))),
+                    anchor,
+                    date: u.date.to_string(),
+                    status: StatusView::kr(Some(u.status)),
+                    value: u.value.map(|v| format::value(kr, v)),
+                    author: author.clone(),
+                    summary: summary(&u.body, 200),
+                }
+            };
+            let Some(memo) = memo else {
+                return make();
+            };
+            // Everything the row is made of (the KR's index is set below, as
+            // it moves when KRs are added or removed).
+            let key = memo::key(&(
+                (&kr.id, &kr.title, kr.metric.as_str(), &kr.unit),
+                (
+                    u.date,
+                    &u.slug,
+                    u.status.as_str(),
+                    u.value.map(f64::to_bits),
+                ),
+                (&u.author, &author.url, &u.body),
+            ));
+            let mut view = memo.updates.get(key, make);
+            view.kr_index = k;
+            view
         })
         .collect();
     let mut kr_updates = vec![Vec::new(); site.key_results.len()];

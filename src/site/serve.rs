@@ -3,8 +3,8 @@
 //! The moving parts, each a small function below:
 //!
 //! - **Rebuilds** are incremental and write nothing: [`Rebuilder`] keeps the
-//!   parsed files ([`LoadCache`]), the rendered Markdown ([`Memo`]) and the
-//!   compiled theme between rebuilds, re-reads only files that changed, then
+//!   parsed files ([`LoadCache`]), the rendered Markdown and update rows ([`ViewMemo`]) and the
+//!   compiled theme between rebuilds ([`ViewMemo`]), re-reads only files that changed, then
 //!   validates and scores the whole site (milliseconds) into a [`Prepared`] site.
 //!   A rebuild whose content has errors leaves the last good one served.
 //! - **Serving** renders each requested file from the served [`Prepared`] site,
@@ -39,17 +39,20 @@ use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 use crate::content::{Changes, LoadCache, Visibility};
 use crate::diag::Diagnostics;
-use crate::render::markdown::Memo;
+use crate::render::memo::ViewMemo;
 use crate::render::{Prepared, RenderError, RenderOptions, Sink, Theme};
 use crate::site::build::timing;
 
 /// Quiet time after the last change before rebuilding: long enough to gather an
 /// editor's save (a write, a rename and a chmod come within a few milliseconds),
 /// short enough not to be noticed.
-const DEBOUNCE: Duration = Duration::from_millis(40);
+const DEBOUNCE: Duration = Duration::from_millis(25);
 /// A tool that keeps writing (a `git checkout` of many files) still gets a rebuild
 /// this often, rather than none until it stops.
 const MAX_DEBOUNCE: Duration = Duration::from_secs(1);
+/// How long after a rebuild the background check of every page starts (a
+/// newer change meanwhile cancels it).
+const CHECK_AFTER: Duration = Duration::from_millis(750);
 /// Comment sent to idle event streams: proxies keep the connection open, and a
 /// closed tab is noticed (the write fails) and its thread ends.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -502,7 +505,7 @@ struct Rebuilder {
     follow_today: bool,
     drafts: bool,
     cache: LoadCache,
-    memo: Memo,
+    memo: ViewMemo,
     theme: Option<Arc<Theme>>,
 }
 
@@ -514,7 +517,7 @@ impl Rebuilder {
             follow_today: opts.follow_today,
             drafts: opts.drafts,
             cache: LoadCache::default(),
-            memo: Memo::default(),
+            memo: ViewMemo::default(),
             theme: None,
         }
     }
@@ -624,11 +627,20 @@ impl Checker {
                 while let Ok(newer) = inbox.try_recv() {
                     (generation, prepared) = newer;
                 }
-                let started = Instant::now();
                 let sink = Discard {
                     generation,
                     shared: &shared,
                 };
+                // Saves come in bursts, and the page being looked at is
+                // rendered right after a rebuild: check once things are quiet.
+                let quiet_from = Instant::now() + CHECK_AFTER;
+                while Instant::now() < quiet_from && !sink.cancelled() {
+                    thread::sleep(Duration::from_millis(10));
+                }
+                if sink.cancelled() {
+                    continue;
+                }
+                let started = Instant::now();
                 let mut diagnostics = Diagnostics::new();
                 let outcome = match pool.install(|| prepared.render_all(&mut diagnostics, &sink)) {
                     Ok(pages) => Ok((pages, started.elapsed())),

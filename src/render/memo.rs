@@ -1,0 +1,111 @@
+//! What `okra serve` keeps between rebuilds of the views, so that after an
+//! edit only what it touched is made again: rendered Markdown, and whole
+//! update rows (most of the rows on a large site, and most of the views' time).
+//!
+//! Keys are 128-bit hashes of everything the value depends on, so a changed
+//! input can never be answered from the memo short of a 2^-128 collision. Each
+//! [`Memo::rotate`] keeps only the entries the last build used, so edits do not
+//! make it grow.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use super::markdown;
+use super::view::UpdateView;
+
+/// Values of one kind by key.
+pub struct Memo<T> {
+    /// Value by key, with the number of the last build that used it (set
+    /// without a lock: hits are most lookups, from every rendering thread).
+    kept: HashMap<u128, (T, AtomicU64)>,
+    /// What the current build had to make anew.
+    new: Mutex<HashMap<u128, T>>,
+    /// The current build's number.
+    build: u64,
+}
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Memo {
+            kept: HashMap::new(),
+            new: Mutex::default(),
+            build: 0,
+        }
+    }
+}
+
+impl<T: Clone> Memo<T> {
+    /// The value for `key`, made by `make` unless an earlier build made it.
+    pub fn get(&self, key: u128, make: impl FnOnce() -> T) -> T {
+        if let Some((value, used)) = self.kept.get(&key) {
+            used.store(self.build, Ordering::Relaxed);
+            return value.clone();
+        }
+        let value = make();
+        self.new
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, value.clone());
+        value
+    }
+
+    /// Starts the next build: what this one used is what the next one may reuse.
+    pub fn rotate(&mut self) {
+        let build = self.build;
+        self.kept.retain(|_, (_, used)| *used.get_mut() == build);
+        let new = std::mem::take(self.new.get_mut().unwrap_or_else(PoisonError::into_inner));
+        self.kept.extend(
+            new.into_iter()
+                .map(|(key, value)| (key, (value, AtomicU64::new(build)))),
+        );
+        self.build += 1;
+    }
+
+    /// Entries remembered for the next build.
+    pub fn len(&self) -> usize {
+        self.kept.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.kept.is_empty()
+    }
+}
+
+/// Two independent 64-bit SipHashes of `value` (the second with a different
+/// leading byte).
+pub fn key(value: &impl Hash) -> u128 {
+    let half = |seed: u8| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (seed, value).hash(&mut h);
+        h.finish()
+    };
+    (u128::from(half(1)) << 64) | u128::from(half(2))
+}
+
+/// Everything the views keep between rebuilds.
+#[derive(Default)]
+pub struct ViewMemo {
+    text: Memo<String>,
+    pub(super) updates: Memo<UpdateView>,
+}
+
+impl ViewMemo {
+    /// [`markdown::render`], remembered.
+    pub fn html(&self, body: &str, id_prefix: &str) -> String {
+        let key = key(&(b'h', id_prefix, body));
+        self.text.get(key, || markdown::render(body, id_prefix))
+    }
+
+    /// [`markdown::summary`], remembered.
+    pub fn summary(&self, body: &str, max_chars: usize) -> String {
+        let key = key(&(b's', max_chars, body));
+        self.text.get(key, || markdown::summary(body, max_chars))
+    }
+
+    pub fn rotate(&mut self) {
+        self.text.rotate();
+        self.updates.rotate();
+    }
+}
