@@ -88,7 +88,7 @@ pub fn key(value: &impl Hash) -> u128 {
 #[derive(Default)]
 pub struct ViewMemo {
     text: Memo<String>,
-    pub(super) updates: Memo<UpdateView>,
+    pub(super) updates: Memo<std::sync::Arc<UpdateView>>,
 }
 
 impl ViewMemo {

@@ -3,6 +3,7 @@
 //! that list thousands of them stay cheap; bodies are kept beside them.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -98,9 +99,6 @@ pub struct ObjectiveView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UpdateView {
-    /// Index of the KR in the site.
-    #[serde(skip)]
-    pub kr_index: usize,
     pub kr: Link,
     /// Anchor on the KR page.
     pub anchor: String,
@@ -143,8 +141,11 @@ pub struct Views {
     pub objective_bodies: Vec<String>,
     pub teams: Vec<TeamView>,
     pub people: Vec<PersonView>,
-    /// Every update dated on or before the as-of day, newest first.
-    pub updates: Vec<UpdateView>,
+    /// Every update dated on or before the as-of day, newest first (shared
+    /// with `okra serve`'s memo, which keeps the rows of unchanged updates).
+    pub updates: Vec<Arc<UpdateView>>,
+    /// The index of each update's KR in the site, parallel to `updates`.
+    pub update_krs: Vec<usize>,
 }
 
 fn people_urls(site: &Site) -> (Vec<PersonView>, BTreeMap<String, String>) {
@@ -349,15 +350,14 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&memo::ViewMemo>) -> Vie
             &a.1.slug,
         ))
     });
-    let updates: Vec<UpdateView> = flat
+    let updates: Vec<Arc<UpdateView>> = flat
         .par_iter()
         .map(|&(k, u)| {
             let kr = &site.key_results[k];
             let author = person(&u.author);
             let make = || {
                 let anchor = format!("u-{}", u.slug);
-                UpdateView {
-                    kr_index: k,
+                Arc::new(UpdateView {
                     kr: Link {
                         title: kr.title.clone(),
                         url: format!("{}/", kr.id),
@@ -371,13 +371,12 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&memo::ViewMemo>) -> Vie
                     value: u.value.map(|v| format::value(kr, v)),
                     author: author.clone(),
                     summary: summary(&u.body, 200),
-                }
+                })
             };
             let Some(memo) = memo else {
                 return make();
             };
-            // Everything the row is made of (the KR's index is set below, as
-            // it moves when KRs are added or removed).
+            // Everything the row is made of.
             let key = memo::key(&(
                 (&kr.id, &kr.title, kr.metric.as_str(), &kr.unit),
                 (
@@ -388,14 +387,13 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&memo::ViewMemo>) -> Vie
                 ),
                 (&u.author, &author.url, &u.body),
             ));
-            let mut view = memo.updates.get(key, make);
-            view.kr_index = k;
-            view
+            memo.updates.get(key, make)
         })
         .collect();
+    let update_krs: Vec<usize> = flat.iter().map(|&(k, _)| k).collect();
     let mut kr_updates = vec![Vec::new(); site.key_results.len()];
-    for (i, u) in updates.iter().enumerate().rev() {
-        kr_updates[u.kr_index].push(i);
+    for (i, &k) in update_krs.iter().enumerate().rev() {
+        kr_updates[k].push(i);
     }
 
     let teams = site
@@ -431,5 +429,6 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&memo::ViewMemo>) -> Vie
         teams,
         people,
         updates,
+        update_krs,
     }
 }

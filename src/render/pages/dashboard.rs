@@ -117,7 +117,7 @@ pub fn page<'r>(r: &'r Renderer<'_>) -> PageJob<'r> {
         unaligned,
         flagged,
         deadlines: deadlines(r),
-        latest: r.views.updates.iter().take(8).collect(),
+        latest: r.views.updates.iter().take(8).map(|u| &**u).collect(),
         team_chart: team_scores_chart(
             r,
             &krs,

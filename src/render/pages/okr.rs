@@ -229,7 +229,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                     updates: v.kr_updates[k]
                         .iter()
                         .rev()
-                        .map(|&u| &v.updates[u])
+                        .map(|&u| &*v.updates[u])
                         .collect(),
                     series: rows,
                     chart: timed(|| charts::kr_chart(kr, &r.site.config.calendar, r.scores.as_of)),

@@ -54,9 +54,9 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     let all = quarters(r);
     let keys: Vec<Quarter> = all.keys().copied().collect();
     let mut updates_by_quarter: BTreeMap<Quarter, Vec<&UpdateView>> = BTreeMap::new();
-    for u in &v.updates {
+    for (u, &k) in v.updates.iter().zip(&v.update_krs) {
         updates_by_quarter
-            .entry(r.site.key_results[u.kr_index].quarter)
+            .entry(r.site.key_results[k].quarter)
             .or_default()
             .push(u);
     }

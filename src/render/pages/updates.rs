@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use std::sync::Arc;
+
 use crate::render::view::UpdateView;
 use crate::render::{PageJob, Renderer};
 
@@ -18,7 +20,7 @@ struct Pager {
 
 #[derive(Serialize)]
 struct UpdatesPage<'v> {
-    updates: &'v [UpdateView],
+    updates: &'v [Arc<UpdateView>],
     pager: Pager,
     total: usize,
 }
@@ -33,7 +35,7 @@ fn page_url(n: usize) -> String {
 
 pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     let all = &r.views.updates;
-    let chunks: Vec<&[UpdateView]> = if all.is_empty() {
+    let chunks: Vec<&[Arc<UpdateView>]> = if all.is_empty() {
         vec![&[]]
     } else {
         all.chunks(PER_PAGE).collect()
