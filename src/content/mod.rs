@@ -65,6 +65,9 @@ pub struct LoadCache {
     files: Vec<Cached>,
     /// Index of each file found, by absolute path (for the watcher's reports).
     index: HashMap<PathBuf, usize>,
+    /// Files found that are symlinks: the watcher reports their targets, not
+    /// them, so they are read again on every load.
+    links: Vec<usize>,
     /// Files read (not taken from the cache) by the last load.
     pub last_read: usize,
     /// Whether the last load walked the tree.
@@ -134,10 +137,13 @@ pub fn load_cached(
     };
     cache.last_walked = !edits_only;
     if let (true, Changes::Paths(paths), Some((found, _))) = (edits_only, &changes, &cache.walked) {
-        let edited: Vec<usize> = paths
+        let mut edited: Vec<usize> = paths
             .iter()
             .filter_map(|p| cache.index.get(p.as_path()).copied())
+            .chain(cache.links.iter().copied())
             .collect();
+        edited.sort_unstable();
+        edited.dedup();
         let read: Vec<(usize, Cached)> = edited
             .par_iter()
             .map(|&i| (i, read_one(&found[i])))
@@ -183,6 +189,12 @@ pub fn load_cached(
             .iter()
             .enumerate()
             .map(|(i, f)| (f.abs.clone(), i))
+            .collect();
+        cache.links = found
+            .par_iter()
+            .enumerate()
+            .filter(|(_, f)| std::fs::symlink_metadata(&f.abs).is_ok_and(|m| m.is_symlink()))
+            .map(|(i, _)| i)
             .collect();
         cache.walked = Some((found, walk_diags));
     }
@@ -383,4 +395,100 @@ fn assemble(config: Config, items: Vec<Parsed>, diags: &mut Diagnostics) -> Site
     site.key_results = krs.into_values().collect();
     site.link();
     site
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn copy_fixture(to: &Path) {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites/scoring");
+        for e in walkdir::WalkDir::new(&from) {
+            let e = e.unwrap();
+            let dest = to.join(e.path().strip_prefix(&from).unwrap());
+            if e.file_type().is_dir() {
+                std::fs::create_dir_all(&dest).unwrap();
+            } else {
+                std::fs::copy(e.path(), &dest).unwrap();
+            }
+        }
+    }
+
+    /// The site and diagnostics, compared as text (they hold no floats that
+    /// could differ between two loads of the same files).
+    fn snapshot((site, diags): (Site, Diagnostics)) -> String {
+        format!("{site:?}\n{}", diags.render_human(false))
+    }
+
+    #[test]
+    fn a_cached_load_equals_a_fresh_load_after_every_kind_of_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        copy_fixture(&root);
+        let mut cache = LoadCache::default();
+        let first = load_cached(&root, &mut cache, Changes::Unknown);
+        assert!(cache.last_walked);
+        assert_eq!(snapshot(first), snapshot(load(&root)));
+
+        // An edit the watcher reports: only that file is read, nothing is walked.
+        let kr = root.join("content/fy24/eng/latency-q1.md");
+        let text = std::fs::read_to_string(&kr).unwrap();
+        std::fs::write(&kr, text.replace("Latency to 100 ms", "Latency to 90 ms")).unwrap();
+        let reported = BTreeSet::from([kr.clone()]);
+        let cached = load_cached(&root, &mut cache, Changes::Paths(&reported));
+        assert!(!cache.last_walked);
+        assert_eq!(cache.last_read, 1);
+        let cached = snapshot(cached);
+        assert!(cached.contains("Latency to 90 ms"));
+        assert_eq!(cached, snapshot(load(&root)));
+
+        // An edit that keeps the size and the modification time is still read
+        // when the watcher reports it.
+        let modified = std::fs::metadata(&kr).unwrap().modified().unwrap();
+        let text = std::fs::read_to_string(&kr).unwrap();
+        std::fs::write(&kr, text.replace("Latency to 90 ms", "Latency to 80 ms")).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&kr)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        let cached = snapshot(load_cached(&root, &mut cache, Changes::Paths(&reported)));
+        assert!(cached.contains("Latency to 80 ms"));
+        assert_eq!(cached, snapshot(load(&root)));
+
+        // A new file, a deleted one and a broken one: the tree is walked again.
+        let new_update = root.join("content/fy24/eng/latency-q1/2024-02-20.md");
+        std::fs::write(
+            &new_update,
+            "+++\nstatus = \"at-risk\"\nvalue = 150\n+++\nNew.\n",
+        )
+        .unwrap();
+        std::fs::remove_file(root.join("content/fy24/eng/uptime-q2.md")).unwrap();
+        std::fs::write(
+            root.join("content/fy24/eng/dropped-q2.md"),
+            "+++\ntitle = \n",
+        )
+        .unwrap();
+        let reported = BTreeSet::from([
+            new_update,
+            root.join("content/fy24/eng/uptime-q2.md"),
+            root.join("content/fy24/eng/dropped-q2.md"),
+        ]);
+        let cached = load_cached(&root, &mut cache, Changes::Paths(&reported));
+        assert!(cache.last_walked);
+        assert_eq!(
+            cache.last_read, 2,
+            "only the new and the edited file are read"
+        );
+        let cached = snapshot(cached);
+        assert!(cached.contains("dropped-q2.md:"), "{cached}");
+        assert_eq!(cached, snapshot(load(&root)));
+
+        // Nothing reported (the watcher's queue overflowed): size and mtime decide.
+        std::fs::write(&kr, "+++\ntitle = \"Latency\"\n").unwrap();
+        let cached = snapshot(load_cached(&root, &mut cache, Changes::Unknown));
+        assert_eq!(cached, snapshot(load(&root)));
+    }
 }
