@@ -3,6 +3,8 @@
 //! client crate), and every wait is bounded, so a broken server fails the test
 //! instead of hanging it.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -28,16 +30,7 @@ fn fixture(name: &str) -> PathBuf {
 /// Copies a fixture site into a fresh temporary folder.
 fn copy_site(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let from = fixture(name);
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.unwrap();
-        let to = dir.path().join(entry.path().strip_prefix(&from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
+    common::copy_dir(&fixture(name), dir.path());
     dir
 }
 
@@ -587,23 +580,8 @@ fn serves_exactly_what_okra_build_writes_before_and_after_edits() {
     let site = tempfile::tempdir().unwrap();
     let root = site.path();
     let demo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for name in ["content", "okra.toml"] {
-        let (from, to) = (demo.join(name), root.join(name));
-        if from.is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-            for entry in walkdir::WalkDir::new(&from).min_depth(1) {
-                let entry = entry.unwrap();
-                let dest = to.join(entry.path().strip_prefix(&from).unwrap());
-                if entry.file_type().is_dir() {
-                    std::fs::create_dir_all(&dest).unwrap();
-                } else {
-                    std::fs::copy(entry.path(), &dest).unwrap();
-                }
-            }
-        } else {
-            std::fs::copy(&from, &to).unwrap();
-        }
-    }
+    common::copy_dir(&demo.join("content"), &root.join("content"));
+    std::fs::copy(demo.join("okra.toml"), root.join("okra.toml")).unwrap();
     let built_dir = tempfile::tempdir().unwrap();
     let build = |n: usize| {
         let out = built_dir.path().join(format!("build-{n}"));
@@ -617,7 +595,7 @@ fn serves_exactly_what_okra_build_writes_before_and_after_edits() {
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        read_files(&out)
+        common::read_tree(&out)
     };
 
     let port = free_port();
@@ -709,24 +687,6 @@ fn serves_exactly_what_okra_build_writes_before_and_after_edits() {
     }
     drop(events);
     server.stop();
-}
-
-/// Every file under `dir`, relative path → bytes.
-fn read_files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            (rel, std::fs::read(e.path()).unwrap())
-        })
-        .collect()
 }
 
 /// A template that fails only for some content is found by the background

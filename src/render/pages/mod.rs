@@ -44,6 +44,12 @@ fn not_found<'r>() -> PageJob<'r> {
 /// `okra serve` renders pages on request. (`tests/serve.rs` checks that every
 /// page [`all`] makes is found here, with the same bytes.)
 pub fn for_path<'r>(r: &'r Renderer<'_>, path: &str) -> Option<PageJob<'r>> {
+    // Pages are written to `…/index.html` or `404.html` (see `output_path`):
+    // a stylesheet or an image is no page, and making the jobs to find that out
+    // would cost a large site milliseconds per asset.
+    if !path.ends_with(".html") && !path.ends_with(".xml") {
+        return None;
+    }
     let is_it = |job: &PageJob<'_>| super::output_path(job.url.clone()) == path;
     let family = match path.split('/').next().unwrap_or_default() {
         "index.html" => vec![dashboard::page(r)],
