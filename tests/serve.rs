@@ -169,8 +169,8 @@ impl Server {
 }
 
 impl Drop for Server {
-    /// After a failed assertion: SIGTERM first, so the server still removes its
-    /// temporary builds, then a kill if it does not stop within a few seconds.
+    /// After a failed assertion: SIGTERM first, so the server stops as it would
+    /// on Ctrl-C, then a kill if it does not stop within a few seconds.
     fn drop(&mut self) {
         if let Ok(Some(_)) = self.child.try_wait() {
             return;

@@ -251,7 +251,7 @@ fn stop_on_signal(events: Sender<Message>) {
     if let Err(e) = ctrlc::set_handler(move || {
         let _ = events.send(Message::Stop);
     }) {
-        eprintln!("warning: cannot handle Ctrl-C ({e}); the temporary builds may be left behind");
+        eprintln!("warning: cannot handle Ctrl-C ({e}); stop okra serve by closing its terminal");
     }
 }
 
