@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # okra vs Hugo on the same synthetic company, at ~1k, 10k and 50k key results.
-# Writes the results table to BENCHMARKS.md. One command reproduces it:
+# Writes the results table into BENCHMARKS.md (the `compare` block, via
+# benches/record.sh). One command reproduces it:
 #
 #   benches/compare.sh              # all sizes, 3 runs each
 #   RUNS=5 SIZES="10k" benches/compare.sh
@@ -79,7 +80,7 @@ TOML
 done
 
 {
-  echo "## okra vs Hugo ($(date -u +%Y-%m-%d), $(nproc) cores, $BENCH_DIR, median of $RUNS runs)"
+  echo "### Latest \`benches/compare.sh\` run ($(date -u +%Y-%m-%d), $(nproc) cores, $BENCH_DIR, median of $RUNS runs)"
   echo
   echo "| size | KRs | input files | okra build | okra peak RSS | okra output files | Hugo | Hugo peak RSS | Hugo files | okra / Hugo | floor | okra / floor |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
@@ -88,3 +89,4 @@ done
   echo "Reproduce: \`benches/compare.sh\` (sizes via \`SIZES\`, runs via \`RUNS\`, folder via \`BENCH_DIR\`)."
 } > "$BENCH_DIR/table.md"
 cat "$BENCH_DIR/table.md"
+benches/record.sh compare "$BENCH_DIR/table.md"

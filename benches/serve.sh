@@ -12,7 +12,7 @@
 # rendering the page on request. Edits are 2 s apart (the background check of
 # all pages runs meanwhile, as it would while someone reads the page). Prints
 # one line per edit, then the median and the worst, and the server's own
-# rebuild times.
+# rebuild times, and records them in BENCHMARKS.md (the `serve` block).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -82,3 +82,11 @@ worst=$(echo "$sorted" | tail -1)
 rebuilds=$(grep -o '^rebuilt in [0-9]* ms' "$log" | grep -o '[0-9]*' | sort -n | tr '\n' ' ')
 echo "save → fresh page: median $median ms, worst $worst ms over $EDITS edits ($krs KRs)"
 echo "server-side rebuilds (ms): $rebuilds"
+{
+  echo "### Latest \`benches/serve.sh\` run ($(date -u +%Y-%m-%d), $(nproc) cores, $BENCH_DIR, $krs KRs, $EDITS edits)"
+  echo
+  echo "| save → reloaded page shows the edit, median | worst | server-side rebuilds (ms) |"
+  echo "|---|---|---|"
+  echo "| $median ms | $worst ms | $rebuilds|"
+} > "$BENCH_DIR/serve-table.md"
+benches/record.sh serve "$BENCH_DIR/serve-table.md"
