@@ -109,3 +109,47 @@ impl ViewMemo {
         self.updates.rotate();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_what_the_last_build_used_and_nothing_else() {
+        let mut memo: Memo<String> = Memo::default();
+        let made = std::cell::Cell::new(0);
+        let get = |memo: &Memo<String>, key: u128| {
+            memo.get(key, || {
+                made.set(made.get() + 1);
+                format!("value {key}")
+            })
+        };
+        // Build 1 makes a and b.
+        assert_eq!(get(&memo, 1), "value 1");
+        assert_eq!(get(&memo, 2), "value 2");
+        memo.rotate();
+        assert_eq!((made.get(), memo.len()), (2, 2));
+        // Build 2 uses a again (not made) and makes c; b is not used.
+        assert_eq!(get(&memo, 1), "value 1");
+        assert_eq!(get(&memo, 3), "value 3");
+        memo.rotate();
+        assert_eq!(made.get(), 3);
+        assert_eq!(memo.len(), 2, "b, unused by the last build, is forgotten");
+        // Build 3: b is made again, a and c are remembered.
+        get(&memo, 1);
+        get(&memo, 2);
+        get(&memo, 3);
+        assert_eq!(made.get(), 4);
+    }
+
+    #[test]
+    fn keys_tell_apart_what_output_depends_on() {
+        let memo = ViewMemo::default();
+        let a = memo.html("A [note][^1]\n\n[^1]: x", "u1-");
+        let b = memo.html("A [note][^1]\n\n[^1]: x", "u2-");
+        assert_ne!(a, b, "the id prefix is part of the key");
+        assert_eq!(a, markdown::render("A [note][^1]\n\n[^1]: x", "u1-"));
+        assert_ne!(key(&("ab", "c")), key(&("a", "bc")));
+        assert_eq!(memo.summary("Hello **world**", 200), "Hello world");
+    }
+}

@@ -3,9 +3,10 @@
 //! The moving parts, each a small function below:
 //!
 //! - **Rebuilds** are incremental and write nothing: [`Rebuilder`] keeps the
-//!   parsed files ([`LoadCache`]), the rendered Markdown and update rows ([`ViewMemo`]) and the
-//!   compiled theme between rebuilds ([`ViewMemo`]), re-reads only files that changed, then
-//!   validates and scores the whole site (milliseconds) into a [`Prepared`] site.
+//!   parsed files ([`LoadCache`]), the rendered Markdown and update rows
+//!   ([`ViewMemo`]) and the compiled theme between rebuilds, re-reads only the
+//!   files that changed, then validates and scores the whole site (milliseconds)
+//!   into a [`Prepared`] site.
 //!   A rebuild whose content has errors leaves the last good one served.
 //! - **Serving** renders each requested file from the served [`Prepared`] site,
 //!   with the same page jobs as `okra build` (so the bytes are the same; a test
