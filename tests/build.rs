@@ -5,7 +5,7 @@ use common::{copy_dir, read_tree, tags};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 fn okra() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_okra"));
@@ -21,18 +21,6 @@ fn fixture(name: &str) -> PathBuf {
     manifest().join("tests/fixtures/sites").join(name)
 }
 
-fn build(root: &Path, out: &Path, as_of: &str, extra: &[&str]) -> Output {
-    okra()
-        .args(["build", "--root"])
-        .arg(root)
-        .arg("--output")
-        .arg(out)
-        .args(["--as-of", as_of])
-        .args(extra)
-        .output()
-        .unwrap()
-}
-
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -44,7 +32,7 @@ fn build_ok(
 ) -> (tempfile::TempDir, BTreeMap<String, Vec<u8>>) {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("public");
-    let o = build(root, &out, as_of, extra);
+    let o = common::build(root, &out, as_of, extra);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let tree = read_tree(&out);
     (tmp, tree)
@@ -470,14 +458,14 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
     copy_dir(&fixture("scoring"), src.path());
     let out_parent = tempfile::tempdir().unwrap();
     let out = out_parent.path().join("public");
-    let o = build(src.path(), &out, "2024-05-20", &[]);
+    let o = common::build(src.path(), &out, "2024-05-20", &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let before = read_tree(&out);
 
     // Break the content: the build fails and writes nothing.
     let kr = src.path().join("content/fy24/eng/latency-q1.md");
     std::fs::write(&kr, "+++\ntitle = \"x\"\n").unwrap();
-    let o = build(src.path(), &out, "2024-05-21", &[]);
+    let o = common::build(src.path(), &out, "2024-05-21", &[]);
     assert_eq!(o.status.code(), Some(1));
     let stderr = text(&o.stderr);
     assert!(
@@ -499,7 +487,7 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
         "{% extends \"base.html\" %}\n{% block content %}\n{{ kr.title \n{% endblock content %}\n",
     )
     .unwrap();
-    let o = build(src.path(), &out, "2024-05-21", &[]);
+    let o = common::build(src.path(), &out, "2024-05-21", &[]);
     assert_eq!(o.status.code(), Some(1));
     let stderr = text(&o.stderr);
     assert!(
@@ -510,7 +498,7 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
 
     // A template that renders an unknown variable fails the build too.
     std::fs::write(src.path().join("templates/kr.html"), "{% extends \"base.html\" %}\n{% block content %}{{ no_such_thing.field }}{% endblock content %}\n").unwrap();
-    let o = build(src.path(), &out, "2024-05-21", &[]);
+    let o = common::build(src.path(), &out, "2024-05-21", &[]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         text(&o.stderr).contains("templates/kr.html"),
@@ -521,7 +509,7 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
 
     // A working override is used.
     std::fs::write(src.path().join("templates/kr.html"), "{% extends \"base.html\" %}\n{% block content %}<p id=\"custom\">{{ kr.title }}</p>{% endblock content %}\n").unwrap();
-    let o = build(src.path(), &out, "2024-05-21", &[]);
+    let o = common::build(src.path(), &out, "2024-05-21", &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert!(
         text(&std::fs::read(out.join("fy24/eng/latency-q1/index.html")).unwrap())
@@ -551,7 +539,7 @@ fn refuses_outputs_that_would_delete_the_users_files() {
         src.path().to_path_buf(),
         root.join("public/../content"),
     ] {
-        let o = build(&root, &out, "2024-05-20", &[]);
+        let o = common::build(&root, &out, "2024-05-20", &[]);
         assert_eq!(
             o.status.code(),
             Some(2),
@@ -565,7 +553,7 @@ fn refuses_outputs_that_would_delete_the_users_files() {
     let other = src.path().join("documents");
     std::fs::create_dir_all(&other).unwrap();
     std::fs::write(other.join("thesis.txt"), "years of work").unwrap();
-    let o = build(&root, &other, "2024-05-20", &[]);
+    let o = common::build(&root, &other, "2024-05-20", &[]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         std::fs::read_to_string(other.join("thesis.txt")).unwrap(),
@@ -605,7 +593,7 @@ fn base_url_feeds_absolute_links_only_in_the_feed() {
 fn content_errors_exit_1_and_write_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("public");
-    let o = build(
+    let o = common::build(
         &manifest().join("tests/fixtures/invalid/many-errors"),
         &out,
         "2024-02-20",
@@ -626,7 +614,7 @@ fn unknown_theme_is_an_error_in_okra_toml() {
     )
     .unwrap();
     let out = src.path().join("public");
-    let o = build(src.path(), &out, "2024-05-20", &[]);
+    let o = common::build(src.path(), &out, "2024-05-20", &[]);
     assert_eq!(o.status.code(), Some(1));
     let stderr = text(&o.stderr);
     assert!(
@@ -643,7 +631,7 @@ fn unknown_theme_is_an_error_in_okra_toml() {
     )
     .unwrap();
     std::fs::write(src.path().join("themes/fancy/static/fancy.css"), "p{}").unwrap();
-    let o = build(src.path(), &out, "2024-05-20", &[]);
+    let o = common::build(src.path(), &out, "2024-05-20", &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert_eq!(
         std::fs::read_to_string(out.join("teams/index.html")).unwrap(),
@@ -664,7 +652,7 @@ fn series_rows_and_charts_are_theme_fragments() {
     let out = out_parent.path().join("public");
     let page = "fy2026/repeatable-enterprise/enterprise-deals-q3/index.html";
 
-    let o = build(src.path(), &out, "2026-11-22", &[]);
+    let o = common::build(src.path(), &out, "2026-11-22", &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let html = text(&std::fs::read(out.join(page)).unwrap());
     let series_rows = |html: &str| {
@@ -690,7 +678,7 @@ fn series_rows_and_charts_are_theme_fragments() {
         "<td class=\"mine\">{{ s.quarter_label }} {{ s.title }}</td>\n",
     )
     .unwrap();
-    let o = build(src.path(), &out, "2026-11-22", &[]);
+    let o = common::build(src.path(), &out, "2026-11-22", &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let html = text(&std::fs::read(out.join(page)).unwrap());
     assert_eq!(html.matches("<tr").count(), rows);
@@ -709,7 +697,7 @@ fn series_rows_and_charts_are_theme_fragments() {
     )
     .unwrap();
     let before = read_tree(&out);
-    let o = build(src.path(), &out, "2026-11-22", &[]);
+    let o = common::build(src.path(), &out, "2026-11-22", &[]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         text(&o.stderr).contains("templates/fragments/series-chart.html"),

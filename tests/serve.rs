@@ -585,16 +585,7 @@ fn serves_exactly_what_okra_build_writes_before_and_after_edits() {
     let built_dir = tempfile::tempdir().unwrap();
     let build = |n: usize| {
         let out = built_dir.path().join(format!("build-{n}"));
-        let o = Command::new(env!("CARGO_BIN_EXE_okra"))
-            .env_remove("SOURCE_DATE_EPOCH")
-            .args(["build", "--root"])
-            .arg(root)
-            .arg("--output")
-            .arg(&out)
-            .args(["--as-of", AS_OF_DEMO])
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        common::build_ok(root, &out, AS_OF_DEMO, &[]);
         common::read_tree(&out)
     };
 

@@ -36,12 +36,13 @@ pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-/// Runs `okra build` on `root` into `out` as of `as_of` (plus `extra` flags)
-/// and fails the test unless it succeeds. Returns what it printed on stderr.
+/// Runs `okra build` on `root` into `out` as of `as_of` (plus `extra` flags),
+/// without colour or `SOURCE_DATE_EPOCH`, and returns what it did.
 #[allow(dead_code)] // not every test crate builds sites this way
-pub fn build_ok(root: &Path, out: &Path, as_of: &str, extra: &[&str]) -> String {
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_okra"))
+pub fn build(root: &Path, out: &Path, as_of: &str, extra: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_okra"))
         .env_remove("SOURCE_DATE_EPOCH")
+        .env("NO_COLOR", "1")
         .args(["build", "--root"])
         .arg(root)
         .arg("--output")
@@ -49,7 +50,13 @@ pub fn build_ok(root: &Path, out: &Path, as_of: &str, extra: &[&str]) -> String 
         .args(["--as-of", as_of])
         .args(extra)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// [`build`], failing the test unless it succeeds. Returns what it printed on stderr.
+#[allow(dead_code)] // not every test crate builds sites this way
+pub fn build_ok(root: &Path, out: &Path, as_of: &str, extra: &[&str]) -> String {
+    let o = build(root, out, as_of, extra);
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
     assert_eq!(o.status.code(), Some(0), "{stderr}");
     stderr
