@@ -4,10 +4,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::content::Visibility;
 use crate::diag::Diagnostics;
 use crate::render::{self, RenderOptions};
-use crate::score;
 use crate::site::write::{self, WriteStats};
 
 #[derive(Debug, Clone)]
@@ -52,13 +50,8 @@ pub fn build(opts: &BuildOptions, mut progress: impl FnMut(&str)) -> Result<Buil
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics));
     }
-    // From here on only what may be published exists: private OKRs are gone
-    // before anything is scored or rendered, so no aggregate can include them.
-    let public = checked.site.view(Visibility {
-        private: false,
-        drafts: opts.drafts,
-    });
-    let scores = score::score(&public, opts.as_of);
+    // From here on only what may be published exists.
+    let (public, scores) = crate::site::publishable(&checked.site, opts.drafts, opts.as_of);
     progress("rendering pages");
     crate::render::charts::take_stats();
     let render_opts = RenderOptions {

@@ -9,10 +9,9 @@ use chrono::NaiveDate;
 
 use crate::config::Config;
 use crate::content::source::SourceFile;
-use crate::content::{self, Visibility, walk};
+use crate::content::{self, walk};
 use crate::diag::Diagnostics;
 use crate::render::{self, Files, RenderOptions};
-use crate::score;
 
 use super::Checked;
 
@@ -73,11 +72,7 @@ pub fn build_in_memory(
             files: None,
         };
     }
-    let public = site.view(Visibility {
-        private: false,
-        drafts,
-    });
-    let scores = score::score(&public, as_of);
+    let (public, scores) = super::publishable(&site, drafts, as_of);
     let sink = Mutex::new(Files::new());
     let opts = RenderOptions {
         base_url: None,

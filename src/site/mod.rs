@@ -39,3 +39,15 @@ pub fn check_loaded(site: Site, mut diagnostics: Diagnostics, as_of: NaiveDate) 
         diagnostics,
     }
 }
+
+/// What may be published of a checked site, scored as of `as_of`: private OKRs
+/// (and drafts, unless `drafts`) are removed *before* scoring, so no rollup,
+/// count or chart can include them. Every renderer starts from this.
+pub fn publishable(site: &Site, drafts: bool, as_of: NaiveDate) -> (Site, Scores) {
+    let public = site.view(content::Visibility {
+        private: false,
+        drafts,
+    });
+    let scores = score::score(&public, as_of);
+    (public, scores)
+}

@@ -38,7 +38,7 @@ use chrono::NaiveDate;
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
-use crate::content::{Changes, LoadCache, Visibility};
+use crate::content::{Changes, LoadCache};
 use crate::diag::Diagnostics;
 use crate::render::memo::ViewMemo;
 use crate::render::{Prepared, RenderError, RenderOptions, Sink, Theme};
@@ -553,10 +553,7 @@ impl Rebuilder {
             return Err(Failure::Content(diagnostics));
         }
         // As in `okra build`: private OKRs are gone before anything is scored.
-        let public = checked.site.view(Visibility {
-            private: false,
-            drafts: self.drafts,
-        });
+        let (public, scores) = crate::site::publishable(&checked.site, self.drafts, self.as_of);
         let theme = match &self.theme {
             Some(theme) => Arc::clone(theme),
             None => {
@@ -565,8 +562,7 @@ impl Rebuilder {
                 Arc::clone(self.theme.insert(Arc::new(theme)))
             }
         };
-        let scores = crate::score::score(&public, self.as_of);
-        timing("public view, theme, score", t);
+        timing("public view, score, theme", t);
         let opts = RenderOptions {
             // Links are relative, so the preview needs no base URL; the feed
             // falls back to okra.toml's base_url as in a plain build.
