@@ -75,6 +75,8 @@ pub struct QuarterScore {
     pub progress: Progress,
     pub status: StatusView,
     pub kr_count: usize,
+    /// Once closed, what the quarter's KRs ended as: `2 achieved · 1 missed`.
+    pub outcome: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -93,6 +95,8 @@ pub struct ObjectiveView {
     pub status: StatusView,
     pub quarters: Vec<QuarterScore>,
     pub kr_count: usize,
+    /// Once closed, what the year's KRs ended as: `5 achieved · 2 partial`.
+    pub outcome: Option<String>,
     pub draft: bool,
     pub summary: String,
 }
@@ -199,6 +203,30 @@ fn flag_view(f: &Flag) -> FlagView {
     }
 }
 
+/// What the KRs `krs` of a closed scope ended as, in the order of the final
+/// statuses: `2 achieved · 1 missed`. A closed objective's chip alone says
+/// "Closed", which hides whether the quarter went well.
+fn outcome(
+    status: crate::score::ObjectiveStatus,
+    krs: &[usize],
+    scores: &Scores,
+) -> Option<String> {
+    if status != crate::score::ObjectiveStatus::Closed {
+        return None;
+    }
+    let parts: Vec<String> = ["achieved", "partial", "missed", "dropped"]
+        .iter()
+        .filter_map(|key| {
+            let n = krs
+                .iter()
+                .filter(|&&k| scores.krs[k].status.is_some_and(|s| s.as_str() == *key))
+                .count();
+            (n > 0).then(|| format!("{n} {key}"))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
 pub fn quarter_url(q: Quarter) -> String {
     format!("quarters/{}/", q.slug())
 }
@@ -289,17 +317,20 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&memo::ViewMemo>) -> Vie
                 .into_iter()
                 .map(|q| {
                     let r = s.quarter(q);
+                    let in_q: Vec<usize> = o
+                        .key_results
+                        .iter()
+                        .copied()
+                        .filter(|&k| site.key_results[k].quarter == q)
+                        .collect();
                     QuarterScore {
                         quarter: q.to_string(),
                         label: format::quarter_label(q),
                         url: quarter_url(q),
                         progress: format::progress(r.progress),
                         status: StatusView::objective(r.status),
-                        kr_count: o
-                            .key_results
-                            .iter()
-                            .filter(|&&k| site.key_results[k].quarter == q)
-                            .count(),
+                        kr_count: in_q.len(),
+                        outcome: outcome(r.status, &in_q, scores),
                     }
                 })
                 .collect();
@@ -321,6 +352,7 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&memo::ViewMemo>) -> Vie
                 status: StatusView::objective(s.year.status),
                 quarters,
                 kr_count: o.key_results.len(),
+                outcome: outcome(s.year.status, &o.key_results, scores),
                 draft: o.draft,
                 summary: summary(&o.body, 200),
             }

@@ -4,7 +4,8 @@ use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
 use super::{
-    Card, QuarterInfo, Stats, krs_of_quarter, quarter_info, stats, team_scores_chart, year_cards,
+    Card, QuarterInfo, Stats, krs_of_quarter, nearest_quarter_with_krs, quarter_info, stats,
+    team_scores_chart, year_cards,
 };
 use crate::render::charts::Chart;
 use crate::render::format;
@@ -20,16 +21,45 @@ struct Deadline {
     past: bool,
 }
 
+/// The quarter that just ended, shown until its final-scoring deadline.
+#[derive(Serialize)]
+struct Previous {
+    quarter: QuarterInfo,
+    stats: Stats,
+    /// KRs of that quarter without a closed status yet.
+    unscored: usize,
+    /// The last day of the final-scoring grace period.
+    due: String,
+}
+
 #[derive(Serialize)]
 struct Dashboard<'v> {
     quarter: QuarterInfo,
     stats: Stats,
     company: Vec<Card<'v>>,
     unaligned: Vec<Card<'v>>,
-    flagged: Vec<&'v KrView>,
+    /// Current-quarter KRs that are at risk, off track or carry a health flag,
+    /// worst first: what the first screen is for.
+    attention: Vec<&'v KrView>,
+    /// KRs of earlier quarters still flagged (missing final scoring, updates
+    /// after closing), newest quarter first.
+    older_flagged: Vec<&'v KrView>,
+    older_flagged_count: usize,
+    previous: Option<Previous>,
+    /// When the current quarter has no KRs: the quarter to look at instead.
+    nearest: Option<QuarterInfo>,
     deadlines: Vec<Deadline>,
     latest: Vec<&'v UpdateView>,
     team_chart: Chart,
+}
+
+/// Rank of a KR in the attention list: off track, at risk, then flagged.
+fn severity(k: &KrView) -> u8 {
+    match k.status.key {
+        "off-track" => 0,
+        "at-risk" => 1,
+        _ => 2,
+    }
 }
 
 fn when(as_of: NaiveDate, date: NaiveDate) -> String {
@@ -100,22 +130,50 @@ pub fn page<'r>(r: &'r Renderer<'_>) -> PageJob<'r> {
     let q = r.views.current;
     let krs = krs_of_quarter(r, q);
     let (company, unaligned) = year_cards(r, q.year, Some(q));
-    // Flags of the current quarter first, then older quarters still missing final scoring.
-    let mut flagged: Vec<&KrView> = r.views.krs.iter().filter(|k| !k.flags.is_empty()).collect();
-    flagged.sort_by_key(|k| {
-        (
-            k.quarter != q.to_string(),
-            std::cmp::Reverse(k.quarter.clone()),
-            k.id.clone(),
-        )
+    let mut attention: Vec<&KrView> = krs
+        .iter()
+        .map(|&k| &r.views.krs[k])
+        .filter(|k| severity(k) < 2 || !k.flags.is_empty())
+        .collect();
+    attention.sort_by_key(|k| (severity(k), std::cmp::Reverse(k.flags.len()), k.id.clone()));
+    let current = q.to_string();
+    let mut older_flagged: Vec<&KrView> = r
+        .views
+        .krs
+        .iter()
+        .filter(|k| !k.flags.is_empty() && k.quarter < current)
+        .collect();
+    older_flagged.sort_by_key(|k| (std::cmp::Reverse(k.quarter.clone()), k.id.clone()));
+    let older_flagged_count = older_flagged.len();
+    older_flagged.truncate(20);
+    let cal = &r.site.config.calendar;
+    let prev = q.prev();
+    let due = cal.quarter_end(prev) + Duration::days(r.site.config.final_scoring_grace_days);
+    let prev_krs = krs_of_quarter(r, prev);
+    let previous = (r.scores.as_of <= due && !prev_krs.is_empty()).then(|| Previous {
+        quarter: quarter_info(r, prev),
+        unscored: prev_krs
+            .iter()
+            .filter(|&&k| !r.views.krs[k].status.closed)
+            .count(),
+        stats: stats(r, &prev_krs),
+        due: due.to_string(),
     });
-    flagged.truncate(50);
+    let nearest = if krs.is_empty() {
+        nearest_quarter_with_krs(r, q).map(|n| quarter_info(r, n))
+    } else {
+        None
+    };
     let ctx = Dashboard {
         quarter: quarter_info(r, q),
         stats: stats(r, &krs),
         company,
         unaligned,
-        flagged,
+        attention,
+        older_flagged,
+        older_flagged_count,
+        previous,
+        nearest,
         deadlines: deadlines(r),
         latest: r.views.updates.iter().take(8).map(|u| &**u).collect(),
         team_chart: team_scores_chart(

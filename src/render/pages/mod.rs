@@ -72,13 +72,16 @@ pub struct Card<'v> {
     /// The objective's score in the quarter shown, if a quarter is shown.
     pub q: Option<&'v QuarterScore>,
     pub krs: Vec<&'v KrView>,
+    /// How many of `krs` carry a health flag: an "On track" objective whose
+    /// KRs have gone stale must not look healthy.
+    pub flagged: usize,
     pub children: Vec<Card<'v>>,
 }
 
 /// Builds the card of objective `i`; `depth` guards against (already rejected) cycles.
 pub fn card<'v>(r: &'v Renderer<'_>, i: usize, q: Option<Quarter>, depth: usize) -> Card<'v> {
     let o = &r.site.objectives[i];
-    let krs = o
+    let krs: Vec<&KrView> = o
         .key_results
         .iter()
         .filter(|&&k| q.is_none_or(|q| r.site.key_results[k].quarter == q))
@@ -95,6 +98,7 @@ pub fn card<'v>(r: &'v Renderer<'_>, i: usize, q: Option<Quarter>, depth: usize)
     Card {
         o: &r.views.objectives[i],
         q: q.map(|q| &r.views.objectives[i].quarters[(q.q - 1) as usize]),
+        flagged: krs.iter().filter(|k| !k.flags.is_empty()).count(),
         krs,
         children,
     }
@@ -189,6 +193,22 @@ pub fn stats(r: &Renderer<'_>, krs: &[usize]) -> Stats {
             .filter(|&&k| r.views.krs[k].status.closed)
             .count(),
     }
+}
+
+/// The quarter a reader should look at when `q` has no KRs: the latest one
+/// with KRs up to `q`, else the first after it.
+pub fn nearest_quarter_with_krs(r: &Renderer<'_>, q: Quarter) -> Option<Quarter> {
+    let mut before = None;
+    let mut after = None;
+    for kr in &r.site.key_results {
+        let k = kr.quarter;
+        if k <= q {
+            before = before.max(Some(k));
+        } else if after.is_none_or(|a| k < a) {
+            after = Some(k);
+        }
+    }
+    before.or(after)
 }
 
 /// KR indices of a quarter.

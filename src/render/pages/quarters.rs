@@ -39,10 +39,18 @@ struct HistoryRow {
 /// Series charted on the history page.
 const MAX_HISTORY_SERIES: usize = 24;
 
-/// Every quarter with KRs, plus the current one, oldest first, with its KR indices.
+/// Every quarter that gets a page, oldest first, with its KR indices: the
+/// current one and every quarter of a fiscal year that has objectives or KRs.
+/// Objective pages and yearly reviews link all four quarters of their year,
+/// so a quarter without KRs gets a page that says so rather than a 404.
 fn quarters(r: &Renderer<'_>) -> BTreeMap<Quarter, Vec<usize>> {
     let mut map: BTreeMap<Quarter, Vec<usize>> = BTreeMap::new();
     map.entry(r.views.current).or_default();
+    for o in &r.site.objectives {
+        for q in o.year.quarters() {
+            map.entry(q).or_default();
+        }
+    }
     for (k, kr) in r.site.key_results.iter().enumerate() {
         map.entry(kr.quarter).or_default().push(k);
     }
@@ -100,6 +108,11 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             "quarters",
             move || ctx,
         ));
+        // History and the quarter index list the quarters that have KRs, and
+        // the current one.
+        if krs.is_empty() && q != v.current {
+            continue;
+        }
         rows.push(HistoryRow {
             quarter: quarter_info(r, q),
             stats: stats(r, krs),

@@ -54,6 +54,9 @@ struct YearRow {
 pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     let cal = &r.site.config.calendar;
     let mut years: BTreeMap<FiscalYear, Vec<usize>> = BTreeMap::new();
+    // The current year always has a review page: the dashboard and every
+    // quarter page link it.
+    years.entry(r.views.current.year).or_default();
     for o in &r.site.objectives {
         years.entry(o.year).or_default();
     }
