@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+pub mod sitegen;
+
 /// Copies a fixture site into a (temporary) folder.
 #[allow(dead_code)] // not every test crate copies fixtures
 pub fn copy_dir(from: &Path, to: &Path) {

@@ -26,6 +26,8 @@ struct QuarterPage<'v> {
     next: Option<QuarterInfo>,
     is_current: bool,
     is_future: bool,
+    /// When this quarter has no KRs: the nearest quarter that has.
+    nearest: Option<QuarterInfo>,
     team_chart: Chart,
 }
 
@@ -40,14 +42,14 @@ struct HistoryRow {
 const MAX_HISTORY_SERIES: usize = 24;
 
 /// Every quarter that gets a page, oldest first, with its KR indices: the
-/// current one and every quarter of a fiscal year that has objectives or KRs.
+/// quarters of the current fiscal year and of every year that has objectives.
 /// Objective pages and yearly reviews link all four quarters of their year,
 /// so a quarter without KRs gets a page that says so rather than a 404.
 fn quarters(r: &Renderer<'_>) -> BTreeMap<Quarter, Vec<usize>> {
     let mut map: BTreeMap<Quarter, Vec<usize>> = BTreeMap::new();
-    map.entry(r.views.current).or_default();
-    for o in &r.site.objectives {
-        for q in o.year.quarters() {
+    let years = r.site.objectives.iter().map(|o| o.year);
+    for y in years.chain([r.views.current.year]) {
+        for q in y.quarters() {
             map.entry(q).or_default();
         }
     }
@@ -92,6 +94,10 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             next: keys.get(n + 1).map(|&nq| quarter_info(r, nq)),
             is_current: q == v.current,
             is_future: q > v.current,
+            nearest: krs
+                .is_empty()
+                .then(|| super::nearest_quarter_with_krs(r, q).map(|n| quarter_info(r, n)))
+                .flatten(),
             team_chart: team_scores_chart(
                 r,
                 krs,

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Card, Stats, card, history_charts, sorted_objectives, stats};
+use crate::period::{FiscalYear, Quarter};
 use crate::render::charts::Chart;
-use crate::render::view::{Link, ObjectiveView, TeamView};
+use crate::render::view::{KrView, Link, ObjectiveView, TeamView};
 use crate::render::{PageJob, Renderer};
 
 #[derive(Serialize)]
@@ -17,23 +18,49 @@ struct TeamRow<'v> {
     current: Stats,
 }
 
+/// A fiscal year of the team's OKRs outside the current quarter.
 #[derive(Serialize)]
 struct YearGroup<'v> {
     year: String,
     year_label: String,
+    is_current_year: bool,
+    /// The team's own objectives of that year (none for the current year:
+    /// they are shown as cards above).
     objectives: Vec<&'v ObjectiveView>,
+    /// Every KR of the team in that year outside the current quarter, by
+    /// quarter: the per-quarter charts are computed from exactly these.
+    krs: Vec<&'v KrView>,
 }
 
 #[derive(Serialize)]
 struct TeamPage<'v> {
     team: &'v TeamView,
-    /// Current fiscal year's objectives with this quarter's KRs.
+    /// The team's objectives of the current fiscal year, each with the team's
+    /// KRs of the current quarter.
     current: Vec<Card<'v>>,
+    /// Other teams' and company objectives to which this team contributes KRs
+    /// this quarter, with just those KRs.
+    contributions: Vec<Card<'v>>,
+    /// KRs of other teams under this team's objectives this quarter: counted
+    /// on their own team's page, named here so nothing is hidden.
+    others: usize,
+    /// Computed from exactly the KRs listed in `current` and `contributions`.
     current_stats: Stats,
-    /// Earlier and later years, newest first.
+    /// Years with the team's objectives or KRs outside the current quarter, newest first.
     other_years: Vec<YearGroup<'v>>,
     people: Vec<Link>,
     charts: Option<[Chart; 2]>,
+}
+
+/// A card of objective `i` in quarter `q` listing only the KRs of the team
+/// whose page is `team_url`.
+fn team_card<'v>(r: &'v Renderer<'_>, i: usize, q: Quarter, team_url: &str) -> Card<'v> {
+    let mut c = card(r, i, Some(q), 16);
+    c.children.clear();
+    c.krs
+        .retain(|k| k.team.as_ref().is_some_and(|t| t.url == team_url));
+    c.flagged = c.krs.iter().filter(|k| !k.flags.is_empty()).count();
+    c
 }
 
 pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
@@ -60,37 +87,72 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             .copied()
             .filter(|&k| r.site.key_results[k].quarter == q)
             .collect();
-        let current = sorted_objectives(
+        let own: Vec<usize> = sorted_objectives(
             r,
             objectives
                 .iter()
                 .copied()
                 .filter(|&i| r.site.objectives[i].year == q.year),
-        )
-        .into_iter()
-        .map(|i| {
-            let mut c = card(r, i, Some(q), 16);
-            c.children.clear();
-            c
-        })
-        .collect();
-        let mut years: Vec<_> = objectives
+        );
+        let others = own
+            .iter()
+            .flat_map(|&i| &r.site.objectives[i].key_results)
+            .filter(|&&k| {
+                let kr = &r.site.key_results[k];
+                kr.quarter == q && kr.team.as_deref() != Some(team.id.as_str())
+            })
+            .count();
+        let mut foreign: Vec<usize> = current_krs
+            .iter()
+            .map(|&k| r.site.key_results[k].objective)
+            .filter(|&i| r.site.objectives[i].team.as_deref() != Some(team.id.as_str()))
+            .collect();
+        foreign.sort_unstable();
+        foreign.dedup();
+        let current = own
+            .into_iter()
+            .map(|i| team_card(r, i, q, &team.url))
+            .collect();
+        let contributions = sorted_objectives(r, foreign.into_iter())
+            .into_iter()
+            .map(|i| team_card(r, i, q, &team.url))
+            .collect();
+        let mut years: Vec<FiscalYear> = objectives
             .iter()
             .map(|&i| r.site.objectives[i].year)
             .filter(|y| *y != q.year)
+            .chain(
+                krs.iter()
+                    .map(|&k| r.site.key_results[k].quarter)
+                    .filter(|kq| *kq != q)
+                    .map(|kq| kq.year),
+            )
             .collect();
         years.sort_unstable_by(|a, b| b.cmp(a));
         years.dedup();
         let other_years = years
             .into_iter()
-            .map(|y| YearGroup {
-                year: y.to_string(),
-                year_label: crate::render::format::year_label(y),
-                objectives: objectives
+            .map(|y| {
+                let mut year_krs: Vec<usize> = krs
                     .iter()
-                    .filter(|&&i| r.site.objectives[i].year == y)
-                    .map(|&i| &v.objectives[i])
-                    .collect(),
+                    .copied()
+                    .filter(|&k| {
+                        let kq = r.site.key_results[k].quarter;
+                        kq.year == y && kq != q
+                    })
+                    .collect();
+                year_krs.sort_by_key(|&k| (r.site.key_results[k].quarter, k));
+                YearGroup {
+                    year: y.to_string(),
+                    year_label: crate::render::format::year_label(y),
+                    is_current_year: y == q.year,
+                    objectives: objectives
+                        .iter()
+                        .filter(|&&i| y != q.year && r.site.objectives[i].year == y)
+                        .map(|&i| &v.objectives[i])
+                        .collect(),
+                    krs: year_krs.iter().map(|&k| &v.krs[k]).collect(),
+                }
             })
             .collect();
         let mut people: Vec<Link> = objectives
@@ -120,6 +182,8 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             charts,
             team,
             current,
+            contributions,
+            others,
             current_stats: stats(r, &current_krs),
             other_years,
             people,
