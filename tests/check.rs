@@ -475,3 +475,110 @@ fn drafts_may_hold_placeholders_and_pages_say_no_update_yet() {
         "{page}"
     );
 }
+
+/// Every relative link of the README and docs/ resolves inside the repository,
+/// none leaves it, and every diagnostic code the source can emit is documented
+/// in docs/scoring.md (and every documented code exists), so the reference
+/// cannot drift from the code silently.
+#[test]
+fn docs_stay_inside_the_repository_and_list_every_diagnostic_code() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pages = vec![root.join("README.md")];
+    for e in std::fs::read_dir(root.join("docs")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "md") {
+            pages.push(p);
+        }
+    }
+    let repo = root.canonicalize().unwrap();
+    let mut links = 0;
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        for (i, _) in text.match_indices("](") {
+            let target = &text[i + 2..];
+            let target = &target[..target.find(')').unwrap()];
+            let path = target.split('#').next().unwrap();
+            if path.starts_with("http://") || path.starts_with("https://") {
+                panic!("{}: external link {target}", page.display());
+            }
+            let resolved = page.parent().unwrap().join(path);
+            let resolved = resolved
+                .canonicalize()
+                .unwrap_or_else(|_| panic!("{}: broken link {target}", page.display()));
+            assert!(
+                resolved.starts_with(&repo),
+                "{}: link out of the repository: {target}",
+                page.display()
+            );
+            links += 1;
+        }
+    }
+    assert!(links >= 20, "{links} links");
+
+    // Codes in the source: the first argument of error(…)/warning(…) calls.
+    let mut in_source = std::collections::BTreeSet::new();
+    for e in walkdir::WalkDir::new(root.join("src")) {
+        let e = e.unwrap();
+        if e.path().extension().is_none_or(|x| x != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(e.path()).unwrap();
+        for call in ["error(", "warning("] {
+            for (i, _) in text.match_indices(call) {
+                let rest = text[i + call.len()..].trim_start();
+                let Some(rest) = rest.strip_prefix('"') else {
+                    continue;
+                };
+                let code = &rest[..rest.find('"').unwrap()];
+                if code.len() >= 3
+                    && code
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                {
+                    in_source.insert(code.to_string());
+                }
+            }
+        }
+    }
+    // Health flags carry their codes in `Flag::code`.
+    in_source.extend(
+        [
+            "stale",
+            "missing-mid-quarter-scoring",
+            "missing-final-scoring",
+            "update-after-closed",
+        ]
+        .map(String::from),
+    );
+    assert!(in_source.len() >= 40, "{in_source:?}");
+    let scoring = std::fs::read_to_string(root.join("docs/scoring.md")).unwrap();
+    let documented: std::collections::BTreeSet<String> = scoring
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|c| {
+            c.len() >= 3
+                && c.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+        .map(String::from)
+        .collect();
+    let undocumented: Vec<_> = in_source.difference(&documented).collect();
+    assert!(
+        undocumented.is_empty(),
+        "codes missing from docs/scoring.md: {undocumented:?}"
+    );
+    // The first column of the tables of warnings and errors.
+    let section = &scoring[scoring.find("### Warnings").unwrap()..];
+    let listed: Vec<&str> = section
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .flat_map(|l| l.split('|').nth(1).unwrap().split('`').skip(1).step_by(2))
+        .collect();
+    assert!(listed.len() >= 40, "{listed:?}");
+    let stale_docs: Vec<_> = listed.iter().filter(|c| !in_source.contains(**c)).collect();
+    assert!(
+        stale_docs.is_empty(),
+        "docs/scoring.md lists codes okra does not emit: {stale_docs:?}"
+    );
+}
