@@ -39,6 +39,48 @@ fn assert_checks_clean(dir: &Path) {
     assert_eq!(o.status.code(), Some(0));
 }
 
+/// `okra check --format json` reports only `okra new`'s placeholders, in `file`.
+fn assert_only_placeholders(dir: &Path, file: &str) {
+    let o = run(dir, &["check", "--format", "json"]);
+    assert_ok(&o, "check with placeholders");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let found = v["diagnostics"].as_array().unwrap();
+    assert!(!found.is_empty(), "the placeholders are reported");
+    for d in found {
+        assert_eq!(
+            (d["code"].as_str(), d["file"].as_str()),
+            (Some("placeholder"), Some(file)),
+            "{v:#}"
+        );
+    }
+}
+
+/// Replaces the texts `okra new` asks the author to replace, as an author would.
+fn fill_in(path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = text
+        .replace("\"New objective\"", "\"Grow signups\"")
+        .replace("\"New key result\"", "\"Halve the error rate\"")
+        .replace("\"Your Name\"", "\"Ada Lovelace\"")
+        .replace(
+            "How this key result is scored: the data source, what counts, and when it is measured.",
+            "Errors per thousand requests, from the load balancer logs.",
+        )
+        .replace(
+            "Why this objective matters this year, and how it serves the company's goals.",
+            "Growth pays for everything else.",
+        )
+        .replace(
+            "What happened since the last update, what's next, and any blockers.",
+            "Shipped the fix.",
+        )
+        .replace(
+            "Mid-quarter scoring: where the KR stands and the end-of-quarter result you expect.",
+            "Expect to reach the target.",
+        );
+    std::fs::write(path, text).unwrap();
+}
+
 #[test]
 fn init_then_check_and_build_clean() {
     let tmp = tempfile::tempdir().unwrap();
@@ -114,6 +156,9 @@ fn new_objective_kr_and_update_check_clean() {
         obj.contains("period = \"FY26\""),
         "current fiscal year: {obj}"
     );
+    // Its title and text are placeholders to replace: warnings until they are.
+    assert_only_placeholders(&site, "content/fy26/growth/objective.md");
+    fill_in(&site.join("content/fy26/growth/objective.md"));
     assert_checks_clean(&site);
 
     // A KR takes owner and team from its objective and the current quarter.
@@ -129,6 +174,7 @@ fn new_objective_kr_and_update_check_clean() {
             && kr.contains("period = \"Q4 FY26\""),
         "{kr}"
     );
+    fill_in(&site.join("content/fy26/reliability/errors-q4.md"));
     // No errors; health warns that it has no update yet, which the next command posts.
     let o = run(&site, &["check", "--format", "json"]);
     assert_ok(&o, "check after new kr");
@@ -144,6 +190,7 @@ fn new_objective_kr_and_update_check_clean() {
         first.contains("status = \"on-track\"") && first.contains("value = 0"),
         "{first}"
     );
+    fill_in(&site.join("content/fy26/reliability/errors-q4/2026-11-22.md"));
     assert_checks_clean(&site);
 
     // An update is named after today and pre-filled with the latest value and status.
@@ -174,6 +221,8 @@ fn new_objective_kr_and_update_check_clean() {
     assert_ok(&o, "new update (file path)");
     let update = std::fs::read_to_string(site.join(text(&o.stdout).trim())).unwrap();
     assert!(update.contains("value = false"), "{update}");
+    fill_in(&site.join(&path));
+    fill_in(&site.join(text(&o.stdout).trim()));
     assert_checks_clean(&site);
 
     // From inside a sub-folder, paths are relative to where you are.

@@ -118,6 +118,8 @@ pub struct Objective {
 /// Where cross-referencing fields were written, for validation messages.
 #[derive(Debug, Clone, Default)]
 pub struct Locs {
+    pub title: Option<Loc>,
+    pub owner: Option<Loc>,
     pub team: Option<Loc>,
     pub parent: Option<Loc>,
     pub period: Option<Loc>,

@@ -116,15 +116,18 @@ fn head(f: &mut Fields<'_, '_>, body: &str) -> Option<Head> {
     let team = f.string("team", "\"platform\"");
     let privacy = f.choice("privacy", &[("public", false), ("private", true)]);
     let draft = f.boolean("draft");
+    let (title, owner) = (title?, owner?);
     Some(Head {
-        title: title?.value,
-        owner: owner?.value,
         locs: Locs {
+            title: Some(title.loc),
+            owner: Some(owner.loc),
             team: team.as_ref().map(|t| t.loc.clone()),
             parent: None,
             period: None,
             series: None,
         },
+        title: title.value,
+        owner: owner.value,
         team: team.map(|t| t.value),
         private: privacy.is_some_and(|p| p.value),
         draft: draft.is_some_and(|d| d.value),

@@ -185,7 +185,12 @@ fn people_urls(site: &Site) -> (Vec<PersonView>, BTreeMap<String, String>) {
 
 fn flag_view(f: &Flag) -> FlagView {
     let detail = match f {
-        Flag::Stale { since, days } => format!("no update for {days} days (since {since})"),
+        Flag::Stale {
+            since,
+            never_updated: true,
+            ..
+        } => format!("no update since the quarter started ({since})"),
+        Flag::Stale { since, days, .. } => format!("no update for {days} days (since {since})"),
         Flag::MissingMidQuarter { midpoint } => {
             format!("no update since the quarter's midpoint, {midpoint}")
         }

@@ -22,7 +22,14 @@ pub struct HealthRules {
 pub enum Flag {
     /// An open KR of the current quarter whose latest update (or the quarter
     /// start, if it has none) is older than `stale_after_days`.
-    Stale { since: NaiveDate, days: i64 },
+    ///
+    /// `never_updated` tells the two apart: "no update since 2026-10-01" would
+    /// read as if an update had been posted on the first day of the quarter.
+    Stale {
+        since: NaiveDate,
+        days: i64,
+        never_updated: bool,
+    },
     /// Past the quarter's midpoint with no update since it.
     MissingMidQuarter { midpoint: NaiveDate },
     /// The quarter ended more than the grace period ago and no closed status was posted.
@@ -47,6 +54,10 @@ impl Flag {
     /// A short label for pages.
     pub fn label(&self) -> &'static str {
         match self {
+            Flag::Stale {
+                never_updated: true,
+                ..
+            } => "No update yet",
             Flag::Stale { .. } => "Stale",
             Flag::MissingMidQuarter { .. } => "Missing mid-quarter scoring",
             Flag::MissingFinal { .. } => "Missing final scoring",
@@ -72,7 +83,11 @@ pub fn flags(kr: &KeyResult, rules: &HealthRules, as_of: NaiveDate) -> Vec<Flag>
         let since = updates.last().map_or(start, |u| u.date);
         let days = (as_of - since).num_days();
         if days > rules.stale_after_days {
-            out.push(Flag::Stale { since, days });
+            out.push(Flag::Stale {
+                since,
+                days,
+                never_updated: updates.is_empty(),
+            });
         }
     }
     let midpoint = cal.quarter_midpoint(kr.quarter);
@@ -93,4 +108,69 @@ pub fn flags(kr: &KeyResult, rules: &HealthRules, as_of: NaiveDate) -> Vec<Flag>
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::site::memory::check_in_memory;
+
+    /// A KR that never had an update is not "stale since the first day of the
+    /// quarter": the flag, its label and the warning say there was none.
+    #[test]
+    fn stale_without_any_update_says_so() {
+        let kr = |name: &str| {
+            (
+                format!("content/fy24/o/{name}.md"),
+                "+++\ntitle = \"K\"\nowner = \"A\"\nperiod = \"Q2 FY24\"\nmetric = \"number\"\nstart = 0\ntarget = 10\n+++\nHow.\n".to_string(),
+            )
+        };
+        let files = vec![
+            (
+                "content/fy24/o/objective.md".to_string(),
+                "+++\ntitle = \"O\"\nowner = \"A\"\nperiod = \"FY24\"\n+++\nWhy.\n".to_string(),
+            ),
+            kr("never"),
+            kr("once"),
+            (
+                "content/fy24/o/once/2024-04-10.md".to_string(),
+                "+++\nstatus = \"on-track\"\nvalue = 1\n+++\nNews.\n".to_string(),
+            ),
+        ];
+        let as_of = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
+        let checked = check_in_memory("title = \"T\"\n", &files, as_of);
+        let flags = &checked.scores.flags;
+        let start = NaiveDate::from_ymd_opt(2024, 4, 1).unwrap();
+        assert_eq!(
+            flags[0],
+            [Flag::Stale {
+                since: start,
+                days: 30,
+                never_updated: true
+            }]
+        );
+        assert_eq!(flags[0][0].label(), "No update yet");
+        assert!(matches!(
+            flags[1][..],
+            [Flag::Stale {
+                never_updated: false,
+                days: 21,
+                ..
+            }]
+        ));
+        assert_eq!(flags[1][0].label(), "Stale");
+        let messages: Vec<&str> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "stale")
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "stale: no update since the quarter started (FY2024-Q2 started on 2024-04-01, 30 days before 2024-05-01)",
+                "stale: no update since 2024-04-10 (21 days before 2024-05-01)",
+            ]
+        );
+    }
 }

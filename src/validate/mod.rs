@@ -1,8 +1,13 @@
 //! Stage 2, validate: rules that need more than one file, plus the process
-//! warnings (empty scoring descriptions, health flags). Per-file rules (types,
+//! warnings (empty scoring descriptions, updates dated outside their quarter,
+//! `okra new` placeholders left in, health flags). Per-file rules (types,
 //! unknown keys, names) are reported while loading.
 
+mod dates;
+mod placeholders;
 mod references;
+
+pub use dates::LATE_MARGIN_DAYS;
 
 use crate::content::Site;
 use crate::diag::{Diagnostic, Diagnostics, Loc};
@@ -16,6 +21,8 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) {
     references::series(site, diags);
     scoring_descriptions(site, diags);
     large_bodies(site, diags);
+    dates::update_dates(site, diags);
+    placeholders::placeholders(site, diags);
 }
 
 /// Bodies above this size get a warning: they build, but every page that
@@ -77,7 +84,16 @@ pub fn health(site: &Site, scores: &Scores, diags: &mut Diagnostics) {
         );
         for flag in flags {
             let (loc, message, hint) = match flag {
-                Flag::Stale { since, days } => (
+                Flag::Stale {
+                    since,
+                    days,
+                    never_updated: true,
+                } => (
+                    Loc::file(&k.source),
+                    format!("stale: no update since the quarter started ({} started on {since}, {days} days before {as_of})", k.quarter),
+                    new_update.clone(),
+                ),
+                Flag::Stale { since, days, .. } => (
                     Loc::file(&k.source),
                     format!("stale: no update since {since} ({days} days before {as_of})"),
                     new_update.clone(),
