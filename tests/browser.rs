@@ -327,6 +327,20 @@ async fn every_page_type_loads_cleanly_at_desktop_and_phone_width() {
                     "{width}px /{path}: horizontal overflow of {overflow}px ({culprits})"
                 ));
             }
+            // Every page type at both widths, for people to look at.
+            let shots = std::env::temp_dir().join("okra-screenshots");
+            std::fs::create_dir_all(&shots).unwrap();
+            let name = path.trim_end_matches('/').replace('/', "_");
+            let name = if name.is_empty() {
+                "dashboard".into()
+            } else {
+                name
+            };
+            let png = page
+                .screenshot(ScreenshotParams::builder().full_page(true).build())
+                .await
+                .unwrap();
+            std::fs::write(shots.join(format!("{name}-{width}.png")), png).unwrap();
             let title: String = page
                 .evaluate("document.title")
                 .await
