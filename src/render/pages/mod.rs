@@ -75,6 +75,8 @@ pub struct Card<'v> {
     /// How many of `krs` carry a health flag: an "On track" objective whose
     /// KRs have gone stale must not look healthy.
     pub flagged: usize,
+    /// KRs of the scope left out of `krs` (a team page lists only its team's).
+    pub others: usize,
     pub children: Vec<Card<'v>>,
 }
 
@@ -99,6 +101,7 @@ pub fn card<'v>(r: &'v Renderer<'_>, i: usize, q: Option<Quarter>, depth: usize)
         o: &r.views.objectives[i],
         q: q.map(|q| &r.views.objectives[i].quarters[(q.q - 1) as usize]),
         flagged: krs.iter().filter(|k| !k.flags.is_empty()).count(),
+        others: 0,
         krs,
         children,
     }
