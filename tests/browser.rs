@@ -7,6 +7,9 @@
 
 mod common;
 
+#[path = "browser/a11y.rs"]
+mod a11y;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

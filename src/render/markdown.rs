@@ -147,6 +147,17 @@ pub fn render(markdown: &str, id_prefix: &str) -> String {
             {
                 Event::Html(format!("<li class=\"{MARK}task-list-item\">").into())
             }
+            // A checkbox needs an accessible name (WCAG 4.1.2): screen readers
+            // would announce only "checkbox, disabled". `title` gives it one
+            // and is already allowed on every element.
+            Event::TaskListMarker(done) => Event::InlineHtml(
+                if *done {
+                    "<input disabled=\"\" checked=\"\" title=\"Done\">\n"
+                } else {
+                    "<input disabled=\"\" title=\"Not done\">\n"
+                }
+                .into(),
+            ),
             Event::Start(Tag::Image { .. }) => {
                 in_image += 1;
                 event.clone()
@@ -467,12 +478,12 @@ mod tests {
         let html = r("- [x] done\n- [ ] todo\n- plain\n");
         assert!(
             html.contains(
-                "<li class=\"task-list-item\"><input disabled=\"\" checked=\"\" type=\"checkbox\">\ndone</li>"
+                "<li class=\"task-list-item\"><input disabled=\"\" checked=\"\" title=\"Done\" type=\"checkbox\">\ndone</li>"
             ),
             "{html}"
         );
         assert!(html.contains(
-            "<li class=\"task-list-item\"><input disabled=\"\" type=\"checkbox\">\ntodo</li>"
+            "<li class=\"task-list-item\"><input disabled=\"\" title=\"Not done\" type=\"checkbox\">\ntodo</li>"
         ));
         assert!(html.contains("<li>plain</li>"));
         // Loose list: the marker is inside the item's paragraph.

@@ -1,0 +1,247 @@
+//! Accessibility: every page type passes axe-core's WCAG 2.0/2.1 A and AA
+//! rules, in light and dark mode, on the demo site and on sites of other
+//! shapes.
+//!
+//! OKRs are public to everyone in the company, so the site must be readable by
+//! everyone: low-vision readers (contrast), keyboard and screen-reader users
+//! (names, landmarks, headings). axe-core is vendored (`tests/vendor/axe-core`)
+//! so the check runs offline and gives the same answer on every machine.
+//!
+//! Pages are found by walking the built site, not listed by hand, so a new
+//! page type is checked the day it appears. One page of each type per site
+//! (`OKRA_A11Y_ALL=1` checks every page). A failure prints one line per
+//! violating element: mode, page, rule, element and axe's explanation (for
+//! contrast: the two colours and the ratio).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chromiumoxide::Page;
+use chromiumoxide::cdp::browser_protocol::emulation::{
+    MediaFeature, SetDeviceMetricsOverrideParams, SetEmulatedMediaParams,
+};
+use chromiumoxide::cdp::browser_protocol::page::AddScriptToEvaluateOnNewDocumentParams;
+use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
+use chromiumoxide::page::ScreenshotParams;
+
+use super::{build_site, demo, launch, serve};
+
+/// axe-core, unmodified (see its README for the version and origin).
+const AXE: &str = include_str!("../vendor/axe-core/axe.min.js");
+
+/// The rule sets checked: WCAG 2.0 and 2.1, levels A and AA.
+const TAGS: &str = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']";
+
+/// The colour schemes and widths every page is checked in. Dark mode is what
+/// many people's laptops choose for them; the phone width lays tables out as
+/// lists and makes the navigation scroll, which has rules of its own.
+const MODES: [(&str, i64); 3] = [("light", 1280), ("dark", 1280), ("light", 390)];
+
+/// The kind of page a site path (relative, ending in `/`, "" for the
+/// dashboard) is, by its URL shape: one page of each kind gets checked.
+fn page_type(path: &str) -> String {
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    match segs.as_slice() {
+        [] => "dashboard".into(),
+        [s @ ("teams" | "people" | "quarters" | "history" | "review" | "updates" | "wall")] => {
+            format!("{s} index")
+        }
+        ["updates", "page", _] => "updates page".into(),
+        [s @ ("teams" | "people" | "quarters" | "review" | "wall"), _] => format!("{s} page"),
+        [_, _] => "objective".into(),
+        [_, _, _] => "key result".into(),
+        other => format!("other (depth {})", other.len()),
+    }
+}
+
+/// The pages of a built site to check: one of each type (the first in
+/// sorted order), plus `extra`, plus a missing page (the 404).
+fn pages_to_check(site: &Path, extra: &[&str]) -> Vec<String> {
+    let all = std::env::var_os("OKRA_A11Y_ALL").is_some();
+    let mut by_type: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for e in walkdir::WalkDir::new(site).sort_by_file_name() {
+        let e = e.unwrap();
+        if e.file_name() != "index.html" {
+            continue;
+        }
+        let dir = e.path().parent().unwrap().strip_prefix(site).unwrap();
+        let mut rel = dir.to_string_lossy().replace('\\', "/");
+        if !rel.is_empty() {
+            rel.push('/');
+        }
+        by_type.entry(page_type(&rel)).or_default().push(rel);
+    }
+    let mut pages: Vec<String> = by_type
+        .into_values()
+        .flat_map(|v| {
+            if all {
+                v
+            } else {
+                v.into_iter().take(1).collect()
+            }
+        })
+        .collect();
+    for p in extra {
+        if !pages.iter().any(|q| q == p) {
+            pages.push(p.to_string());
+        }
+    }
+    pages.push("no/such/page/".into());
+    pages
+}
+
+/// Runs axe (already injected, see [`check_site`]) on the loaded page; one
+/// line per violating element.
+async fn axe_violations(page: &Page) -> Result<Vec<String>, String> {
+    let run = format!(
+        "axe.run(document, {{ runOnly: {{ type: 'tag', values: {TAGS} }}, resultTypes: ['violations'] }})
+           .then(r => JSON.stringify(r.violations.flatMap(v => v.nodes.map(n => {{
+             const why = [...n.any, ...n.all, ...n.none].map(c => c.message).filter(Boolean);
+             return `${{v.id}} (${{v.impact}}) at ${{n.target.join(' ')}}: ${{why[0] || v.help}}  html: ${{n.html.slice(0, 120)}}`;
+           }}))))"
+    );
+    let json: String = page
+        .evaluate_expression(EvaluateParams::new(run))
+        .await
+        .map_err(|e| format!("running axe: {e}"))?
+        .into_value()
+        .map_err(|e| format!("axe result: {e}"))?;
+    serde_json::from_str(&json).map_err(|e| format!("axe result {json}: {e}"))
+}
+
+/// Checks `pages` of the site served at `base` in every mode; returns one
+/// line per violation. Screenshots (viewport only) go to `shots` so a
+/// failure (or a palette change) can be looked at.
+async fn check_site(label: &str, site: &Path, extra: &[&str]) -> Vec<String> {
+    let base = serve(site);
+    let pages = pages_to_check(site, extra);
+    let shots = std::env::temp_dir().join("okra-a11y-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let (mut browser, task) = launch(1280, 900).await;
+    let mut failures = Vec::new();
+    for (scheme, width) in MODES {
+        let mode = format!("{scheme} {width}px");
+        let page = browser.new_page("about:blank").await.unwrap();
+        page.execute(SetDeviceMetricsOverrideParams::new(
+            width,
+            900,
+            1.0,
+            width < 600,
+        ))
+        .await
+        .unwrap();
+        page.execute(
+            SetEmulatedMediaParams::builder()
+                .features(vec![MediaFeature::new("prefers-color-scheme", scheme)])
+                .build(),
+        )
+        .await
+        .unwrap();
+        // axe is compiled once per tab and present in every document it loads.
+        page.execute(AddScriptToEvaluateOnNewDocumentParams::new(AXE))
+            .await
+            .unwrap();
+        for path in &pages {
+            let at = format!("{label} /{path} [{mode}]");
+            if let Err(e) = page.goto(format!("{base}{path}")).await {
+                failures.push(format!("{at}: does not load: {e}"));
+                continue;
+            }
+            match axe_violations(&page).await {
+                Ok(v) => failures.extend(v.into_iter().map(|v| format!("{at}: {v}"))),
+                Err(e) => failures.push(format!("{at}: {e}")),
+            }
+            let slug = if path.is_empty() {
+                "dashboard".to_string()
+            } else {
+                path.trim_end_matches('/').replace('/', "_")
+            };
+            if let Ok(png) = page.screenshot(ScreenshotParams::builder().build()).await {
+                let file = shots.join(format!("{label}-{scheme}-{width}-{slug}.png"));
+                std::fs::write(file, png).unwrap();
+            }
+        }
+        page.close().await.unwrap();
+    }
+    browser.close().await.unwrap();
+    let _ = browser.wait().await;
+    task.abort();
+    eprintln!(
+        "a11y {label}: {} pages × {} modes, {} violations",
+        pages.len(),
+        MODES.len(),
+        failures.len()
+    );
+    failures
+}
+
+#[test]
+fn pages_are_grouped_by_their_url_shape() {
+    for (path, kind) in [
+        ("", "dashboard"),
+        ("teams/", "teams index"),
+        ("teams/tech/", "teams page"),
+        ("updates/page/2/", "updates page"),
+        ("wall/platform/", "wall page"),
+        ("fy2026/enterprise-ready/", "objective"),
+        ("fy2026/enterprise-ready/sso-q4/", "key result"),
+    ] {
+        assert_eq!(page_type(path), kind, "{path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_type_passes_axe_in_light_and_dark_mode() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixtures = manifest.join("tests/fixtures/sites");
+    let mut failures = check_site("demo", demo(), &super::PAGE_TYPES).await;
+    // A company beyond the wall's limit: 3 teams, per-team walls, other
+    // objectives, owners and numbers than the demo.
+    for name in ["wall-big"] {
+        let site = build_site(&fixtures.join(name), "2026-11-22", &[]);
+        failures.extend(check_site(name, &site, &[]).await);
+    }
+    report(&failures);
+}
+
+/// Fails with a readable report: how many elements break each rule (with the
+/// first explanation, e.g. the colours of a contrast failure), then every
+/// violation, one per line (also written to a file, as there can be many).
+fn report(failures: &[String]) {
+    if failures.is_empty() {
+        return;
+    }
+    let list = std::env::temp_dir().join("okra-a11y-violations.txt");
+    std::fs::write(&list, failures.join("\n")).unwrap();
+    // "site /page [mode]: rule (impact) at target: why  html: …" → rule + why.
+    let mut by_cause: BTreeMap<String, usize> = BTreeMap::new();
+    for f in failures {
+        let (_, v) = f.split_once("]: ").unwrap_or(("", f));
+        let rule = v.split(' ').next().unwrap_or(v);
+        let why = v
+            .split_once(": ")
+            .map(|(_, w)| w.split("  html:").next().unwrap_or(w))
+            .unwrap_or("");
+        // Contrast messages differ only by font size: group by the colours.
+        let why = why.split(", font size").next().unwrap_or(why);
+        *by_cause.entry(format!("{rule}: {why}")).or_default() += 1;
+    }
+    let summary: Vec<String> = by_cause
+        .iter()
+        .map(|(cause, n)| format!("{n:>5} × {cause}"))
+        .collect();
+    const SHOWN: usize = 300;
+    panic!(
+        "{} accessibility violations (all listed in {}; screenshots in {}).\nBy cause:\n{}\n\nEach (first {SHOWN}):\n{}",
+        failures.len(),
+        list.display(),
+        std::env::temp_dir().join("okra-a11y-screenshots").display(),
+        summary.join("\n"),
+        failures
+            .iter()
+            .take(SHOWN)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
