@@ -13,7 +13,7 @@
 //! violating element: mode, page, rule, element and axe's explanation (for
 //! contrast: the two colours and the ratio).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use chromiumoxide::Page;
@@ -192,18 +192,95 @@ fn pages_are_grouped_by_their_url_shape() {
     }
 }
 
+/// Every page type of okra, by [`page_type`]'s names.
+const ALL_TYPES: [&str; 16] = [
+    "dashboard",
+    "objective",
+    "key result",
+    "teams index",
+    "teams page",
+    "people index",
+    "people page",
+    "quarters index",
+    "quarters page",
+    "history index",
+    "review index",
+    "review page",
+    "updates index",
+    "updates page",
+    "wall index",
+    "wall page",
+];
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_type_passes_axe_in_light_and_dark_mode() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let fixtures = manifest.join("tests/fixtures/sites");
-    let mut failures = check_site("demo", demo(), &super::PAGE_TYPES).await;
     // A company beyond the wall's limit: 3 teams, per-team walls, other
     // objectives, owners and numbers than the demo.
-    for name in ["wall-big"] {
-        let site = build_site(&fixtures.join(name), "2026-11-22", &[]);
-        failures.extend(check_site(name, &site, &[]).await);
+    let big = build_site(&fixtures.join("wall-big"), "2026-11-22", &[]);
+    // Together the two sites have every page type, so none goes unchecked.
+    let found: BTreeSet<String> = [demo(), big.as_path()]
+        .iter()
+        .flat_map(|site| pages_to_check(site, &[]))
+        .map(|p| page_type(&p))
+        .collect();
+    for kind in ALL_TYPES {
+        assert!(found.contains(kind), "no {kind} page to check: {found:?}");
     }
+    let mut failures = check_site("demo", demo(), &super::PAGE_TYPES).await;
+    failures.extend(check_site("wall-big", &big, &[]).await);
     report(&failures);
+}
+
+/// The check itself works: a page whose text is readable only in light mode
+/// at desktop width fails exactly in dark mode and at phone width. Without
+/// this, a broken emulation or an axe that never ran would pass silently.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_check_sees_dark_mode_and_phone_width() {
+    let site = tempfile::tempdir().unwrap().keep();
+    let page = |body: &str| {
+        format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>Probe</title><style>\n\
+             body {{ background: #fff; color: #000; }}\n\
+             @media (prefers-color-scheme: dark) {{ body {{ background: #000; color: #fff; }} .dark-fails {{ color: #333; }} }}\n\
+             @media (max-width: 600px) {{ .phone-fails {{ color: #bbb; }} }}\n\
+             </style></head><body><main><h1>Probe</h1>{body}</main></body></html>"
+        )
+    };
+    std::fs::write(
+        site.join("index.html"),
+        page("<p class=\"dark-fails\">Dark</p><p class=\"phone-fails\">Phone</p>"),
+    )
+    .unwrap();
+    std::fs::write(site.join("404.html"), page("<p>Not found</p>")).unwrap();
+    let failures = check_site("probe", &site, &[]).await;
+    let seen: BTreeSet<(&str, &str)> = failures
+        .iter()
+        .map(|f| {
+            let mode = f.split(" [").nth(1).and_then(|m| m.split(']').next());
+            let class = if f.contains("dark-fails") {
+                "dark-fails"
+            } else if f.contains("phone-fails") {
+                "phone-fails"
+            } else {
+                "other"
+            };
+            (mode.unwrap_or("?"), class)
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        BTreeSet::from([
+            ("dark 1280px", "dark-fails"),
+            ("light 390px", "phone-fails")
+        ]),
+        "{failures:#?}"
+    );
+    assert!(
+        failures.iter().all(|f| f.contains(": color-contrast (")),
+        "{failures:#?}"
+    );
 }
 
 /// Fails with a readable report: how many elements break each rule (with the
