@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use chromiumoxide::Page;
+use chromiumoxide::browser::Browser;
 use chromiumoxide::cdp::browser_protocol::emulation::{
     MediaFeature, SetDeviceMetricsOverrideParams, SetEmulatedMediaParams,
 };
@@ -111,15 +112,15 @@ async fn axe_violations(page: &Page) -> Result<Vec<String>, String> {
     serde_json::from_str(&json).map_err(|e| format!("axe result {json}: {e}"))
 }
 
-/// Checks `pages` of the site served at `base` in every mode; returns one
-/// line per violation. Screenshots (viewport only) go to `shots` so a
-/// failure (or a palette change) can be looked at.
-async fn check_site(label: &str, site: &Path, extra: &[&str]) -> Vec<String> {
+/// Serves the built `site` and checks its pages ([`pages_to_check`]) in
+/// every mode, in one tab per mode; returns one line per violation.
+/// Screenshots (the first screen) go to a temporary folder, so a failure or
+/// a palette change can be looked at.
+async fn check_site(browser: &Browser, label: &str, site: &Path, extra: &[&str]) -> Vec<String> {
     let base = serve(site);
     let pages = pages_to_check(site, extra);
     let shots = std::env::temp_dir().join("okra-a11y-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
-    let (mut browser, task) = launch(1280, 900).await;
     let mut failures = Vec::new();
     for (scheme, width) in MODES {
         let mode = format!("{scheme} {width}px");
@@ -139,7 +140,7 @@ async fn check_site(label: &str, site: &Path, extra: &[&str]) -> Vec<String> {
         )
         .await
         .unwrap();
-        // axe is compiled once per tab and present in every document it loads.
+        // Injected into every document the tab loads, before its own content.
         page.execute(AddScriptToEvaluateOnNewDocumentParams::new(AXE))
             .await
             .unwrap();
@@ -165,9 +166,6 @@ async fn check_site(label: &str, site: &Path, extra: &[&str]) -> Vec<String> {
         }
         page.close().await.unwrap();
     }
-    browser.close().await.unwrap();
-    let _ = browser.wait().await;
-    task.abort();
     eprintln!(
         "a11y {label}: {} pages × {} modes, {} violations",
         pages.len(),
@@ -228,8 +226,12 @@ async fn every_page_type_passes_axe_in_light_and_dark_mode() {
     for kind in ALL_TYPES {
         assert!(found.contains(kind), "no {kind} page to check: {found:?}");
     }
-    let mut failures = check_site("demo", demo(), &super::PAGE_TYPES).await;
-    failures.extend(check_site("wall-big", &big, &[]).await);
+    let (mut browser, task) = launch(1280, 900).await;
+    let mut failures = check_site(&browser, "demo", demo(), &super::PAGE_TYPES).await;
+    failures.extend(check_site(&browser, "wall-big", &big, &[]).await);
+    browser.close().await.unwrap();
+    let _ = browser.wait().await;
+    task.abort();
     report(&failures);
 }
 
@@ -254,7 +256,11 @@ async fn the_check_sees_dark_mode_and_phone_width() {
     )
     .unwrap();
     std::fs::write(site.join("404.html"), page("<p>Not found</p>")).unwrap();
-    let failures = check_site("probe", &site, &[]).await;
+    let (mut browser, task) = launch(1280, 900).await;
+    let failures = check_site(&browser, "probe", &site, &[]).await;
+    browser.close().await.unwrap();
+    let _ = browser.wait().await;
+    task.abort();
     let seen: BTreeSet<(&str, &str)> = failures
         .iter()
         .map(|f| {
