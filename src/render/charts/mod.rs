@@ -20,6 +20,7 @@ pub use sparkline::{sparkline, sparkline_file, sparkline_title};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use plotters::style::RGBColor;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
 static CHART_NANOS: AtomicU64 = AtomicU64::new(0);
@@ -88,11 +89,20 @@ pub const INK: RGBColor = RGBColor(0, 0, 0);
 pub const TARGET_LINE: RGBColor = RGBColor(1, 2, 3);
 pub const PACE_LINE: RGBColor = RGBColor(1, 2, 4);
 pub const AS_OF_LINE: RGBColor = RGBColor(1, 2, 5);
-/// The value line and progress bars: Okabe–Ito blue.
-pub const VALUE: RGBColor = RGBColor(0, 114, 178);
+/// The value line and progress bars. In a page the theme's `--fill` replaces
+/// it (see [`THEMED`]); the literal is the light theme's, for standalone files.
+pub const VALUE: RGBColor = RGBColor(59, 76, 202);
+/// Bars of aligned objectives next to their parent's (theme's `--muted`).
+pub const MARKER: RGBColor = RGBColor(91, 100, 117);
+/// Filled with the card's own colour (theme's `--surface`): symbols inside
+/// coloured segments and the hollow "open" segments.
+pub const SURFACE: RGBColor = RGBColor(255, 255, 254);
 /// Font size passed to plotters; the SVG gets size / 1.24 (13 px in a 400 px wide chart,
 /// so labels stay at 11 px or more down to a 340 px wide phone column).
+/// Every label of every chart uses it: one type scale across charts.
 pub const FONT: f64 = 16.0;
+/// Status symbols drawn as markers are a little larger than labels.
+pub const MARK_FONT: f64 = FONT * 1.1;
 
 /// A plotters chart with numeric axes on the SVG backend.
 pub type Cartesian<'a> = plotters::chart::ChartContext<
@@ -104,40 +114,248 @@ pub type Cartesian<'a> = plotters::chart::ChartContext<
     >,
 >;
 
-/// Width of the value-axis label area for labels `format` makes over `lo..hi`:
-/// enough for the longest one, unit words such as "contracts" included, so no
-/// label is cut at the chart's left edge.
-pub fn y_label_width(lo: f64, hi: f64, format: &dyn Fn(&f64) -> String) -> u32 {
-    let longest = (0..=8)
-        .map(|i| {
-            format(&(lo + (hi - lo) * f64::from(i) / 8.0))
-                .chars()
-                .count()
-        })
-        .max()
-        .unwrap_or(4);
-    // About 0.55 em per character of the sans-serif label font, plus tick and gap.
-    ((longest as f64 * FONT * 0.55).ceil() as u32 + 14).clamp(40, 180)
+/// A value axis: its range and tick values, the ticks covering the data.
+///
+/// Plotters' own tick search loops forever on ranges near the limits of f64
+/// (`start = -1e308`, `target = 1e308`: the span overflows to infinity) and
+/// on subnormal spans, so charts never give it data values: they plot
+/// [`Axis::t`], the position in `0..=1`, and draw the tick labels themselves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    pub lo: f64,
+    pub hi: f64,
+    pub ticks: Vec<f64>,
 }
 
-/// The value axis every chart shares: `y_labels` labels formatted by
-/// `format`, faint horizontal grid lines, no x labels (charts draw their own).
-pub fn value_axis(chart: &mut Cartesian<'_>, y_labels: usize, format: &dyn Fn(&f64) -> String) {
+impl Axis {
+    /// About `n` intervals of a "nice" step (1, 2, 2.5 or 5 × 10ⁿ) whose first
+    /// tick is at or below `min` and last at or above `max`. A flat range is
+    /// widened around its value. Any finite input gives at most `2n + 3`
+    /// finite, increasing ticks in bounded time; inputs that are not finite
+    /// give the unit range.
+    pub fn new(min: f64, max: f64, n: usize) -> Axis {
+        let n = n.max(1);
+        let (mut lo, mut hi) = if min.is_finite() && max.is_finite() {
+            (min.min(max), min.max(max))
+        } else {
+            (0.0, 1.0)
+        };
+        let mag = lo.abs().max(hi.abs());
+        // Halves: `hi - lo` overflows for ±1e308, `hi / 2 - lo / 2` cannot.
+        if hi / 2.0 - lo / 2.0 < (mag * 5e-10).max(5e-7) {
+            let c = lo / 2.0 + hi / 2.0;
+            let d = (c.abs() * 0.1).max(1.0);
+            lo = (c - d).max(f64::MIN);
+            hi = (c + d).min(f64::MAX);
+        }
+        let raw = (hi / 2.0 - lo / 2.0) / n as f64 * 2.0;
+        if let Some(step) = nice_step(raw) {
+            let (a, b) = ((lo / step).floor(), (hi / step).ceil());
+            let count = b - a;
+            if count.is_finite() && count >= 1.0 && count <= (2 * n + 2) as f64 {
+                let ticks: Vec<f64> = (0..=count as usize)
+                    .map(|i| (a + i as f64) * step)
+                    .collect();
+                let ok = ticks.iter().all(|t| t.is_finite())
+                    && ticks.windows(2).all(|w| w[0] < w[1])
+                    && ticks[0] <= lo
+                    && ticks[ticks.len() - 1] >= hi;
+                if ok {
+                    return Axis {
+                        lo: ticks[0],
+                        hi: ticks[ticks.len() - 1],
+                        ticks,
+                    };
+                }
+            }
+        }
+        // Near the ends of f64 no round step fits: evenly spaced ticks from lo to hi.
+        let ticks = (0..=n)
+            .map(|i| {
+                let t = i as f64 / n as f64;
+                if i == n { hi } else { lo * (1.0 - t) + hi * t }
+            })
+            .collect();
+        Axis { lo, hi, ticks }
+    }
+
+    /// An axis for counts `0..=max`: whole-number ticks (1, 2 or 5 × 10ⁿ apart).
+    pub fn counts(max: usize) -> Axis {
+        let max = max.max(1) as f64;
+        let mut base = 1.0;
+        // At most 20 rounds: a count is below 1e20.
+        let step = loop {
+            if let Some(s) = [1.0, 2.0, 5.0]
+                .into_iter()
+                .map(|m| m * base)
+                .find(|s| max / s <= 5.0)
+            {
+                break s;
+            }
+            base *= 10.0;
+        };
+        let n = (max / step).ceil() as usize;
+        let ticks: Vec<f64> = (0..=n).map(|i| i as f64 * step).collect();
+        Axis {
+            lo: 0.0,
+            hi: ticks[n],
+            ticks,
+        }
+    }
+
+    /// Where `v` sits on the axis, 0 at `lo` and 1 at `hi` (clamped).
+    pub fn t(&self, v: f64) -> f64 {
+        let span = self.hi / 2.0 - self.lo / 2.0;
+        let t = (v / 2.0 - self.lo / 2.0) / span;
+        if t.is_finite() {
+            t.clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    }
+}
+
+/// 1, 2, 2.5, 5 or 10 × a power of ten, at least `raw`; None when there is none in f64.
+fn nice_step(raw: f64) -> Option<f64> {
+    if !(raw.is_finite() && raw > 0.0) {
+        return None;
+    }
+    let base = 10f64.powi(raw.log10().floor() as i32);
+    if !base.is_normal() {
+        return None;
+    }
+    let f = raw / base;
+    let m = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .find(|m| f <= m * (1.0 + 1e-9))
+        .unwrap_or(10.0);
+    let step = m * base;
+    (step.is_finite() && step > 0.0).then_some(step)
+}
+
+/// Width of the value-axis label area for the tick labels of `axis`: enough
+/// for the longest one, unit words such as "contracts" included, so no label
+/// is cut at the chart's left edge.
+pub fn y_label_width(axis: &Axis, format: &dyn Fn(&f64) -> String) -> u32 {
+    let longest = axis
+        .ticks
+        .iter()
+        .map(|t| text_width(&format(t), FONT / 1.24))
+        .fold(0.0, f64::max);
+    (longest.ceil() as u32 + 14).clamp(40, 200)
+}
+
+/// The value axis every chart shares, in [`Axis::t`] coordinates (the chart's
+/// y range is `0..1`): the axis line, a faint grid line per tick and its
+/// label, added to `labels` first so that no later label covers one.
+pub fn value_axis(
+    chart: &mut Cartesian<'_>,
+    labels: &mut Labels,
+    axis: &Axis,
+    format: &dyn Fn(&f64) -> String,
+) {
     use plotters::prelude::*;
+    let (x0, x1) = {
+        let r = chart.x_range();
+        (r.start, r.end)
+    };
     let _ = chart
         .configure_mesh()
-        .disable_x_mesh()
+        .disable_mesh()
         .x_labels(0)
-        .y_labels(y_labels)
-        .y_label_formatter(format)
-        .label_style(("sans-serif", FONT).into_font().color(&INK))
+        .y_labels(0)
         .axis_style(INK.mix(0.5))
-        .light_line_style(INK.mix(0.0))
-        .bold_line_style(INK.mix(0.12))
         .draw();
+    for &v in &axis.ticks {
+        let t = axis.t(v);
+        if t > 0.0 {
+            let _ = chart.draw_series(LineSeries::new([(x0, t), (x1, t)], INK.mix(0.12)));
+        }
+        let (px, py) = chart.backend_coord(&(x0, t));
+        labels.add(
+            format(&v),
+            (px - 6, py),
+            Pos::new(HPos::Right, VPos::Center),
+            FONT,
+            INK,
+        );
+    }
 }
 
-/// Okabe–Ito colours per status, readable on light and dark backgrounds.
+/// Estimated width of `text` at font size `size` (SVG units): 0.6 em per
+/// ASCII character, 1 em for symbols and other wide glyphs. Labels are
+/// placed with it so that none overlaps another.
+pub fn text_width(text: &str, size: f64) -> f64 {
+    text.chars()
+        .map(|c| if c.is_ascii() { 0.6 } else { 1.0 })
+        .sum::<f64>()
+        * size
+}
+
+/// The box `(x0, y0, x1, y1)` a text drawn by plotters at `(x, y)` with
+/// anchor `pos` and plotters font size `font` covers, estimated.
+pub fn text_box(text: &str, (x, y): (i32, i32), pos: Pos, font: f64) -> [f64; 4] {
+    let s = font / 1.24;
+    let w = text_width(text, s);
+    let (x, y) = (f64::from(x), f64::from(y));
+    let x0 = match pos.h_pos {
+        HPos::Left => x,
+        HPos::Center => x - w / 2.0,
+        HPos::Right => x - w,
+    };
+    // plotters sets dy = 0.76em (top), 0.5ex (center) or -0.5ex (bottom);
+    // glyphs reach 0.8 em above the baseline and 0.2 em below it.
+    let base = match pos.v_pos {
+        VPos::Top => y + 0.76 * s,
+        VPos::Center => y + 0.25 * s,
+        VPos::Bottom => y - 0.25 * s,
+    };
+    [x0, base - 0.8 * s, x0 + w, base + 0.2 * s]
+}
+
+/// Texts of a chart placed so that none overlaps another: each is kept only
+/// if its box is clear of those already kept, so add the most important first.
+#[derive(Default)]
+pub struct Labels {
+    kept: Vec<(String, (i32, i32), Pos, f64, RGBColor, [f64; 4])>,
+}
+
+impl Labels {
+    /// Keeps the label unless it would overlap one kept before; says which.
+    pub fn add(
+        &mut self,
+        text: String,
+        at: (i32, i32),
+        pos: Pos,
+        font: f64,
+        color: RGBColor,
+    ) -> bool {
+        let b = text_box(&text, at, pos, font);
+        let clear = self
+            .kept
+            .iter()
+            .all(|k| b[2] <= k.5[0] || k.5[2] <= b[0] || b[3] <= k.5[1] || k.5[3] <= b[1]);
+        if clear {
+            self.kept.push((text, at, pos, font, color, b));
+        }
+        clear
+    }
+
+    /// Draws the kept labels in pixel coordinates of `area`.
+    pub fn draw<DB: plotters::prelude::DrawingBackend>(
+        self,
+        area: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
+    ) {
+        use plotters::prelude::*;
+        for (text, at, pos, font, color, _) in self.kept {
+            let style = ("sans-serif", font).into_font().color(&color).pos(pos);
+            let _ = area.draw(&Text::new(text, at, style));
+        }
+    }
+}
+
+/// Colour of a status in charts; in a page the theme's colour for it
+/// replaces the literal (see [`THEMED`]), which is kept for standalone files.
 pub fn status_color(key: &str) -> RGBColor {
     match key {
         "on-track" => RGBColor(0, 158, 115),
@@ -146,7 +364,36 @@ pub fn status_color(key: &str) -> RGBColor {
         "achieved" => RGBColor(0, 114, 178),
         "partial" => RGBColor(86, 180, 233),
         "missed" => RGBColor(204, 121, 167),
+        "dropped" => RGBColor(107, 114, 128),
+        "open" => SURFACE,
         _ => RGBColor(150, 150, 150),
+    }
+}
+
+/// Colours that take the theme's value in a page, by the class `finish_svg`
+/// adds (`f-<key>` on fills, `s-<key>` on strokes; the stylesheet maps them
+/// to the same custom properties as the status badges), so charts keep their
+/// contrast in light and dark mode.
+pub const THEMED: [&str; 11] = [
+    "on-track",
+    "at-risk",
+    "off-track",
+    "achieved",
+    "partial",
+    "missed",
+    "dropped",
+    "no-update",
+    "value",
+    "marker",
+    "surface",
+];
+
+fn themed_color(key: &str) -> RGBColor {
+    match key {
+        "value" => VALUE,
+        "marker" => MARKER,
+        "surface" => SURFACE,
+        k => status_color(k),
     }
 }
 
@@ -155,7 +402,7 @@ fn hex(c: RGBColor) -> String {
 }
 
 /// Turns plotters' SVG into an accessible, responsive, theme-aware inline SVG.
-pub fn finish_svg(raw: &str, id: &str, title: &str, desc: &str) -> String {
+pub fn finish_svg(raw: &str, id: &str, title: &str, desc: &str, class: &str) -> String {
     let body_start = raw.find('>').map_or(0, |i| i + 1);
     let (w, h) = raw[..body_start]
         .split("viewBox=\"0 0 ")
@@ -165,7 +412,7 @@ pub fn finish_svg(raw: &str, id: &str, title: &str, desc: &str) -> String {
         .unwrap_or(("400", "240"));
     let esc = super::templates::escape_html;
     let mut out = format!(
-        "<svg class=\"chart-svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+        "<svg class=\"{class}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
         esc(title),
         esc(desc)
     );
@@ -184,6 +431,15 @@ pub fn finish_svg(raw: &str, id: &str, title: &str, desc: &str) -> String {
             );
         }
     }
+    for key in THEMED {
+        let c = hex(themed_color(key));
+        for (attr, prefix) in [("fill", "f"), ("stroke", "s")] {
+            let from = format!("{attr}=\"{c}\"");
+            if body.contains(&from) {
+                body = body.replace(&from, &format!("{from} class=\"{prefix}-{key}\""));
+            }
+        }
+    }
     // plotters puts every attribute and element on its own line; keep it compact.
     out.reserve(body.len());
     for line in body.lines() {
@@ -192,10 +448,27 @@ pub fn finish_svg(raw: &str, id: &str, title: &str, desc: &str) -> String {
     out
 }
 
-/// The narrowest on-screen width of a chart `width` units wide at which its
-/// 13-unit labels are still 11 px.
-pub fn min_width(width: u32) -> u32 {
-    (width * 11).div_ceil(13)
+/// A size a chart is drawn at (SVG units).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size {
+    pub w: u32,
+    pub h: u32,
+}
+
+/// SVG text cannot reflow, and a chart scaled to its card scales its labels
+/// with it: one drawing cannot be legible both in a 320 px phone column and a
+/// 1,200 px desktop card. So every chart is drawn twice, narrow and wide, and
+/// the stylesheet shows the one that fits its card (a container query at
+/// 640 px): the 13-unit labels stay between 11 and 18 px on screen.
+pub const NARROW: Size = Size { w: 360, h: 240 };
+pub const WIDE: Size = Size { w: 760, h: 290 };
+
+/// Both drawings of a chart by `draw`, finished as inline SVG (the wide one
+/// with its own element ids), for [`Chart::svg`].
+pub fn both(id: &str, title: &str, desc: &str, draw: impl Fn(Size) -> String) -> String {
+    let narrow = finish_svg(&draw(NARROW), id, title, desc, "chart-svg");
+    let wide = finish_svg(&draw(WIDE), &format!("{id}-wide"), title, desc, "chart-svg");
+    format!("<div class=\"chart-sm\">{narrow}</div><div class=\"chart-lg\">{wide}</div>")
 }
 
 /// Shortens a label to `max` characters with an ellipsis.
@@ -217,8 +490,8 @@ mod tests {
     #[test]
     fn finish_svg_adds_title_desc_and_themes_colours() {
         let raw = "<svg width=\"400\" height=\"240\" viewBox=\"0 0 400 240\" xmlns=\"http://www.w3.org/2000/svg\">\n<text fill=\"#000000\">\na &lt; b\n</text>\n<polyline stroke=\"#010203\" points=\"1,1 2,2\"/>\n</svg>\n";
-        let svg = finish_svg(raw, "c1", "Title <x>", "Desc");
-        assert!(svg.starts_with("<svg class=\"chart-svg\" viewBox=\"0 0 400 240\""));
+        let svg = finish_svg(raw, "c1", "Title <x>", "Desc", "chart-svg");
+        assert!(svg.starts_with("<svg class=\"{class}\" viewBox=\"0 0 400 240\""));
         assert!(svg.contains(
             "<title id=\"c1-title\">Title &lt;x&gt;</title><desc id=\"c1-desc\">Desc</desc>"
         ));
