@@ -10,9 +10,10 @@ use super::{
 };
 
 /// Characters per line of the name column of horizontal bars (up to two
-/// lines a name): about a third of the chart's width.
+/// lines a name): 20 in the narrow drawing (so "Support & Developer
+/// Relations" takes two whole lines), 42 in the wide one.
 fn name_chars(size: Size) -> usize {
-    (size.w as usize * 2 / 5 / 8).max(12)
+    (size.w as usize / 18).max(20)
 }
 
 /// `text` in at most `max_lines` lines of at most `width` characters, broken
@@ -415,5 +416,24 @@ pub fn hbars(
         legend: Vec::new(),
         wide: false,
         min_width: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn names_wrap_to_two_lines_between_words() {
+        assert_eq!(wrap("Platform", 18, 2), vec!["Platform"]);
+        assert_eq!(
+            wrap("Support & Developer Relations", 20, 2),
+            vec!["Support & Developer", "Relations"]
+        );
+        let long = wrap("Customer Success and Support Operations Europe", 18, 2);
+        assert_eq!(long.len(), 2);
+        assert!(long[1].ends_with('…'), "{long:?}");
+        assert!(long.iter().all(|l| l.chars().count() <= 18), "{long:?}");
+        assert_eq!(wrap("Abcdefghijklmnopqrstuvwxyz", 10, 2), vec!["Abcdefghi…"]);
     }
 }

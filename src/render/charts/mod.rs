@@ -491,13 +491,67 @@ mod tests {
     fn finish_svg_adds_title_desc_and_themes_colours() {
         let raw = "<svg width=\"400\" height=\"240\" viewBox=\"0 0 400 240\" xmlns=\"http://www.w3.org/2000/svg\">\n<text fill=\"#000000\">\na &lt; b\n</text>\n<polyline stroke=\"#010203\" points=\"1,1 2,2\"/>\n</svg>\n";
         let svg = finish_svg(raw, "c1", "Title <x>", "Desc", "chart-svg");
-        assert!(svg.starts_with("<svg class=\"{class}\" viewBox=\"0 0 400 240\""));
+        assert!(svg.starts_with("<svg class=\"chart-svg\" viewBox=\"0 0 400 240\""));
         assert!(svg.contains(
             "<title id=\"c1-title\">Title &lt;x&gt;</title><desc id=\"c1-desc\">Desc</desc>"
         ));
         assert!(svg.contains("fill=\"currentColor\""));
         assert!(svg.contains("stroke-dasharray=\"7 4\""));
         assert!(svg.ends_with("</svg>"));
+    }
+
+    #[test]
+    fn axis_ticks_cover_any_finite_range_in_bounded_time() {
+        let a = Axis::new(0.0, 6.0, 4);
+        assert_eq!(a.ticks, vec![0.0, 2.0, 4.0, 6.0]);
+        let a = Axis::new(99.9, 99.99, 4);
+        assert!(a.ticks[0] <= 99.9 && *a.ticks.last().unwrap() >= 99.99);
+        let hostile = [
+            0.0,
+            -0.0,
+            5e-324,
+            -5e-324,
+            1e-300,
+            1.0,
+            1e15,
+            1e300,
+            1e308,
+            f64::MAX,
+            f64::MIN,
+            -1e308,
+        ];
+        for &lo in &hostile {
+            for &hi in &hostile {
+                let a = Axis::new(lo, hi, 4);
+                assert!(a.ticks.len() >= 2 && a.ticks.len() <= 11, "{lo} {hi}: {a:?}");
+                assert!(a.ticks.iter().all(|t| t.is_finite()), "{lo} {hi}: {a:?}");
+                assert!(a.ticks.windows(2).all(|w| w[0] < w[1]), "{lo} {hi}: {a:?}");
+                assert!(a.lo <= lo.min(hi) && a.hi >= lo.max(hi), "{lo} {hi}: {a:?}");
+                for v in [lo, hi] {
+                    assert!((0.0..=1.0).contains(&a.t(v)), "{lo} {hi}: {}", a.t(v));
+                }
+            }
+        }
+        assert_eq!(Axis::new(f64::NAN, f64::INFINITY, 4).ticks.len(), 5);
+    }
+
+    #[test]
+    fn count_axes_have_whole_ticks_over_the_largest_count() {
+        assert_eq!(Axis::counts(0).ticks, vec![0.0, 1.0]);
+        assert_eq!(Axis::counts(7).ticks, vec![0.0, 2.0, 4.0, 6.0, 8.0]);
+        assert_eq!(Axis::counts(23).hi, 25.0);
+        let big = Axis::counts(usize::MAX);
+        assert!(big.hi >= usize::MAX as f64 && big.ticks.len() <= 7);
+    }
+
+    #[test]
+    fn labels_that_would_overlap_are_left_out() {
+        let mut l = Labels::default();
+        let c = Pos::new(HPos::Center, VPos::Center);
+        assert!(l.add("Q1 ’24".into(), (100, 100), c, FONT, INK));
+        assert!(!l.add("Q2 ’24".into(), (120, 100), c, FONT, INK));
+        assert!(l.add("Q3 ’24".into(), (160, 100), c, FONT, INK));
+        assert!(l.add("Q4 ’24".into(), (120, 130), c, FONT, INK));
     }
 
     #[test]
