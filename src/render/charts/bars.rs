@@ -434,6 +434,9 @@ mod tests {
         assert_eq!(long.len(), 2);
         assert!(long[1].ends_with('…'), "{long:?}");
         assert!(long.iter().all(|l| l.chars().count() <= 18), "{long:?}");
-        assert_eq!(wrap("Abcdefghijklmnopqrstuvwxyz", 10, 2), vec!["Abcdefghi…"]);
+        assert_eq!(
+            wrap("Abcdefghijklmnopqrstuvwxyz", 10, 2),
+            vec!["Abcdefghi…"]
+        );
     }
 }

@@ -210,10 +210,15 @@ fn draw_values(
     });
     let axis = Axis::new(lo, hi, 4);
     let day = |d: NaiveDate| (d - start).num_days() as f64;
-    let label = |v: &f64| format::value(kr, *v);
+    let (label, caption) = super::kr_ticks(kr, &axis, size);
     let root = SVGBackend::with_string(svg, (size.w, size.h)).into_drawing_area();
     let Ok(mut chart) = ChartBuilder::on(&root)
         .margin(12)
+        .margin_top(if caption.is_some() {
+            super::CAPTION_SPACE
+        } else {
+            12
+        })
         .x_label_area_size(30)
         .y_label_area_size(super::y_label_width(&axis, &label))
         .build_cartesian_2d(x.0..x.1, 0.0..1.0)
@@ -221,6 +226,9 @@ fn draw_values(
         return;
     };
     let mut labels = Labels::default();
+    if let Some(c) = &caption {
+        super::unit_caption(&mut labels, c, size);
+    }
     value_axis(&mut chart, &mut labels, &axis, &label);
     month_ticks(&chart, &mut labels, start, x);
     let t = |v: f64| axis.t(v);

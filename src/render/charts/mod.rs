@@ -242,7 +242,42 @@ pub fn y_label_width(axis: &Axis, format: &dyn Fn(&f64) -> String) -> u32 {
         .iter()
         .map(|t| text_width(&format(t), FONT / 1.24))
         .fold(0.0, f64::max);
-    (longest.ceil() as u32 + 14).clamp(40, 200)
+    (longest.ceil() as u32 + 14).clamp(40, 320)
+}
+
+/// The value-axis labels of a KR's chart `size.w` wide: with the unit
+/// (`5 contracts`) when they fit in 30 % of the width, else bare numbers and
+/// the unit once as a caption above the axis (returned, to draw with
+/// [`unit_caption`]), so a long unit never squeezes the plot or gets cut.
+pub fn kr_ticks<'k>(
+    kr: &'k crate::content::KeyResult,
+    axis: &Axis,
+    size: Size,
+) -> (Box<dyn Fn(&f64) -> String + 'k>, Option<String>) {
+    let full = move |v: &f64| crate::render::format::value(kr, *v);
+    let unit = kr.unit.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    match unit {
+        Some(u) if y_label_width(axis, &full) > size.w * 3 / 10 => (
+            Box::new(|v: &f64| crate::render::format::number(*v)),
+            Some(u.to_string()),
+        ),
+        _ => (Box::new(full), None),
+    }
+}
+
+/// Top margin of a chart with a unit caption above its plot.
+pub const CAPTION_SPACE: u32 = 32;
+
+/// Adds the unit caption at the chart's top left, shortened to its width.
+pub fn unit_caption(labels: &mut Labels, caption: &str, size: Size) {
+    let chars = ((f64::from(size.w) - 16.0) / (FONT / 1.24 * 0.6)) as usize;
+    labels.add(
+        short(caption, chars),
+        (8, 8),
+        Pos::new(HPos::Left, VPos::Top),
+        FONT,
+        INK,
+    );
 }
 
 /// The value axis every chart shares, in [`Axis::t`] coordinates (the chart's
@@ -523,7 +558,10 @@ mod tests {
         for &lo in &hostile {
             for &hi in &hostile {
                 let a = Axis::new(lo, hi, 4);
-                assert!(a.ticks.len() >= 2 && a.ticks.len() <= 11, "{lo} {hi}: {a:?}");
+                assert!(
+                    a.ticks.len() >= 2 && a.ticks.len() <= 11,
+                    "{lo} {hi}: {a:?}"
+                );
                 assert!(a.ticks.iter().all(|t| t.is_finite()), "{lo} {hi}: {a:?}");
                 assert!(a.ticks.windows(2).all(|w| w[0] < w[1]), "{lo} {hi}: {a:?}");
                 assert!(a.lo <= lo.min(hi) && a.hi >= lo.max(hi), "{lo} {hi}: {a:?}");

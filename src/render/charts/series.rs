@@ -31,19 +31,29 @@ pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) ->
         (l.min(v), h.max(v))
     });
     let axis = Axis::new(lo, hi, 4);
-    let format = |v: &f64| first.map_or_else(|| format::number(*v), |k| format::value(k, *v));
-    let label_width = super::y_label_width(&axis, &format);
     let draw = |size: super::Size| {
         let mut svg = String::new();
+        let (format, caption): (Box<dyn Fn(&f64) -> String>, _) = match first {
+            Some(k) => super::kr_ticks(k, &axis, size),
+            None => (Box::new(|v: &f64| format::number(*v)), None),
+        };
         {
             let root = SVGBackend::with_string(&mut svg, (size.w, size.h)).into_drawing_area();
             if let Ok(mut chart) = ChartBuilder::on(&root)
                 .margin(12)
+                .margin_top(if caption.is_some() {
+                    super::CAPTION_SPACE
+                } else {
+                    12
+                })
                 .x_label_area_size(30)
-                .y_label_area_size(label_width)
+                .y_label_area_size(super::y_label_width(&axis, &format))
                 .build_cartesian_2d(0.0..n as f64, 0.0..1.0)
             {
                 let mut labels = Labels::default();
+                if let Some(c) = &caption {
+                    super::unit_caption(&mut labels, c, size);
+                }
                 value_axis(&mut chart, &mut labels, &axis, &format);
                 let t = |v: f64| axis.t(v);
                 for (i, (k, _)) in members.iter().enumerate().rev() {
