@@ -311,18 +311,19 @@ const STATUSES: &[&str] = &[
     "dropped",
 ];
 
-/// A company of a random shape: 1–4 teams (long names among them), 1–3
-/// objectives per fiscal year in FY24–FY25, 0–4 KRs per objective and
-/// quarter of every metric, values from 10⁻³ to 10⁹, 0–7 updates each, and
-/// series repeated over up to eight quarters. Returns (config, files, as-of day).
-fn generated_site(
-    seed: u64,
-) -> (
+/// okra.toml, files, as-of day, and (series, KR title) of every series member, oldest first.
+type GeneratedSite = (
     String,
     Vec<(String, String)>,
     NaiveDate,
     Vec<(String, String)>,
-) {
+);
+
+/// A company of a random shape: 1–4 teams (long names among them), 1–3
+/// objectives per fiscal year in FY24–FY25, 0–4 KRs per objective and
+/// quarter of every metric, values from 10⁻³ to 10⁹, 0–7 updates each, and
+/// series repeated over up to eight quarters.
+fn generated_site(seed: u64) -> GeneratedSite {
     let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let config = "title = \"Gen\"\ncompany = \"Genco\"\n".to_string();
     let mut files = Vec::new();
@@ -483,7 +484,7 @@ fn check_chart(path: &str, svg: &str) -> usize {
     for (i, a) in boxes.iter().enumerate() {
         // Inside the drawing (labels are not cut at its edges).
         assert!(
-            a[0] >= -0.5 && a[2] <= view[2] + 0.5,
+            a[0] >= -0.5 && a[2] <= view[2] + 0.5 && a[1] >= -0.5 && a[3] <= view[3] + 0.5,
             "{path}: {:?} leaves the chart {a:?}",
             texts[i].text()
         );

@@ -84,6 +84,8 @@ pub fn columns(
             let root = SVGBackend::with_string(&mut svg, (size.w, size.h)).into_drawing_area();
             if let Ok(mut chart) = ChartBuilder::on(&root)
                 .margin(12)
+                // Room for the label over a full column.
+                .margin_top(28)
                 .x_label_area_size(30)
                 .y_label_area_size(super::y_label_width(&axis, &pct))
                 .build_cartesian_2d(0.0..n as f64, 0.0..1.0)
@@ -162,11 +164,11 @@ pub fn columns(
     // A legend only where there is more than one kind of bar to tell apart.
     let mut legend = Vec::new();
     if !markers.is_empty() {
-        legend.push(("█".to_string(), "this objective".to_string()));
+        legend.push(super::legend("█", "this objective", "legend-value"));
         legend.extend(
             markers
                 .iter()
-                .map(|m| (format!("▌{}", m.symbol), m.label.clone())),
+                .map(|m| super::legend(&format!("▌{}", m.symbol), &m.label, "legend-marker")),
         );
     }
     Chart {
@@ -298,7 +300,7 @@ pub fn stacked(
         rows,
         legend: segments
             .iter()
-            .map(|s| (s.0.symbol.to_string(), s.0.label.to_string()))
+            .map(|s| super::legend(s.0.symbol, s.0.label, &format!("status-{}", s.0.key)))
             .collect(),
         wide: false,
         min_width: 0,
@@ -342,7 +344,13 @@ pub fn hbars(
                     .axis_style(INK.mix(0.5))
                     .draw();
                 let mut texts = Labels::default();
-                for tick in [0.0, 0.25, 0.5, 0.75, 1.0] {
+                // Quarter steps where there is room for them.
+                let steps: &[f64] = if size == super::NARROW {
+                    &[0.0, 0.5, 1.0]
+                } else {
+                    &[0.0, 0.25, 0.5, 0.75, 1.0]
+                };
+                for &tick in steps {
                     if tick > 0.0 {
                         let _ = chart.draw_series(LineSeries::new(
                             [(tick, 0.0), (tick, n as f64)],

@@ -123,18 +123,15 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
         rows,
         legend: if kr.metric == Metric::Boolean {
             vec![
-                ("◇".into(), "due at quarter end".into()),
-                ("┆".into(), "as of".into()),
+                super::legend("◇", "due at quarter end", ""),
+                super::legend("┆", "as of", ""),
             ]
         } else {
             vec![
-                ("━".into(), "value".into()),
-                (
-                    "╌".into(),
-                    format!("target {}", format::value(kr, kr.target)),
-                ),
-                ("┈".into(), "pace".into()),
-                ("┆".into(), "as of".into()),
+                super::legend("━", "value", "legend-value"),
+                super::legend("╌", &format!("target {}", format::value(kr, kr.target)), ""),
+                super::legend("┈", "pace", ""),
+                super::legend("┆", "as of", ""),
             ]
         },
         wide: false,

@@ -75,12 +75,18 @@ pub struct Chart {
     pub svg: String,
     pub headers: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
-    /// Legend entries shown under the chart: (symbol or line sample, label).
-    pub legend: Vec<(String, String)>,
+    /// Legend entries shown under the chart: (symbol or line sample, label,
+    /// class colouring the sample as it is drawn, e.g. `status-achieved`).
+    pub legend: Vec<(String, String, String)>,
     /// Wide charts scroll inside their box on phones instead of shrinking their labels.
     pub wide: bool,
     /// Narrowest width (px) at which labels are still 11 px on screen.
     pub min_width: u32,
+}
+
+/// A legend entry: sample, label and the class that colours the sample.
+pub fn legend(mark: &str, label: &str, class: &str) -> (String, String, String) {
+    (mark.into(), label.into(), class.into())
 }
 
 /// Drawn with this colour, text and axes become `currentColor`.
@@ -245,6 +251,9 @@ pub fn y_label_width(axis: &Axis, format: &dyn Fn(&f64) -> String) -> u32 {
     (longest.ceil() as u32 + 14).clamp(40, 320)
 }
 
+/// How a value axis writes its tick values.
+pub type TickFormat<'k> = Box<dyn Fn(&f64) -> String + 'k>;
+
 /// The value-axis labels of a KR's chart `size.w` wide: with the unit
 /// (`5 contracts`) when they fit in 30 % of the width, else bare numbers and
 /// the unit once as a caption above the axis (returned, to draw with
@@ -253,7 +262,7 @@ pub fn kr_ticks<'k>(
     kr: &'k crate::content::KeyResult,
     axis: &Axis,
     size: Size,
-) -> (Box<dyn Fn(&f64) -> String + 'k>, Option<String>) {
+) -> (TickFormat<'k>, Option<String>) {
     let full = move |v: &f64| crate::render::format::value(kr, *v);
     let unit = kr.unit.as_deref().map(str::trim).filter(|u| !u.is_empty());
     match unit {
@@ -352,7 +361,17 @@ pub fn text_box(text: &str, (x, y): (i32, i32), pos: Pos, font: f64) -> [f64; 4]
 /// if its box is clear of those already kept, so add the most important first.
 #[derive(Default)]
 pub struct Labels {
-    kept: Vec<(String, (i32, i32), Pos, f64, RGBColor, [f64; 4])>,
+    kept: Vec<Label>,
+}
+
+/// A kept label: text, where, anchor, plotters font size, colour, and its box.
+struct Label {
+    text: String,
+    at: (i32, i32),
+    pos: Pos,
+    font: f64,
+    color: RGBColor,
+    bounds: [f64; 4],
 }
 
 impl Labels {
@@ -369,9 +388,17 @@ impl Labels {
         let clear = self
             .kept
             .iter()
-            .all(|k| b[2] <= k.5[0] || k.5[2] <= b[0] || b[3] <= k.5[1] || k.5[3] <= b[1]);
+            .map(|k| k.bounds)
+            .all(|k| b[2] <= k[0] || k[2] <= b[0] || b[3] <= k[1] || k[3] <= b[1]);
         if clear {
-            self.kept.push((text, at, pos, font, color, b));
+            self.kept.push(Label {
+                text,
+                at,
+                pos,
+                font,
+                color,
+                bounds: b,
+            });
         }
         clear
     }
@@ -382,9 +409,12 @@ impl Labels {
         area: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
     ) {
         use plotters::prelude::*;
-        for (text, at, pos, font, color, _) in self.kept {
-            let style = ("sans-serif", font).into_font().color(&color).pos(pos);
-            let _ = area.draw(&Text::new(text, at, style));
+        for l in self.kept {
+            let style = ("sans-serif", l.font)
+                .into_font()
+                .color(&l.color)
+                .pos(l.pos);
+            let _ = area.draw(&Text::new(l.text, l.at, style));
         }
     }
 }

@@ -33,7 +33,7 @@ pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) ->
     let axis = Axis::new(lo, hi, 4);
     let draw = |size: super::Size| {
         let mut svg = String::new();
-        let (format, caption): (Box<dyn Fn(&f64) -> String>, _) = match first {
+        let (format, caption): (super::TickFormat<'_>, _) = match first {
             Some(k) => super::kr_ticks(k, &axis, size),
             None => (Box::new(|v: &f64| format::number(*v)), None),
         };
@@ -130,7 +130,10 @@ pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) ->
             "Status".into(),
         ],
         rows,
-        legend: vec![("━".into(), "value".into()), ("╌".into(), "target".into())],
+        legend: vec![
+            super::legend("━", "value", "legend-value"),
+            super::legend("╌", "target", ""),
+        ],
         wide: false,
         min_width: 0,
     }
