@@ -79,6 +79,8 @@ pub fn columns(
     let axis = Axis::new(0.0, top, 4);
     let pct = |v: &f64| format!("{}%", (v * 100.0).round());
     let draw = |size: Size| {
+        let y_area = super::y_label_width(&axis, &pct);
+        let rows = super::category_rows(categories, size, y_area);
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, (size.w, size.h)).into_drawing_area();
@@ -86,19 +88,15 @@ pub fn columns(
                 .margin(12)
                 // Room for the label over a full column.
                 .margin_top(28)
-                .x_label_area_size(30)
-                .y_label_area_size(super::y_label_width(&axis, &pct))
+                .x_label_area_size(super::category_area(rows))
+                .y_label_area_size(y_area)
                 .build_cartesian_2d(0.0..n as f64, 0.0..1.0)
             {
                 let mut labels = Labels::default();
                 value_axis(&mut chart, &mut labels, &axis, &pct);
                 let t = |v: f64| axis.t(v);
-                let center_top = Pos::new(HPos::Center, VPos::Top);
                 let center_bottom = Pos::new(HPos::Center, VPos::Bottom);
-                for (i, c) in categories.iter().enumerate().rev() {
-                    let (px, py) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
-                    labels.add(c.clone(), (px, py + 8), center_top, FONT, INK);
-                }
+                super::category_labels(&chart, &mut labels, categories, rows);
                 // With markers, each column is a group: the main bar, then a
                 // narrower bar per marker series labelled with its symbol.
                 let (main_w, side) = if markers.is_empty() {
@@ -211,28 +209,21 @@ pub fn stacked(
     let axis = Axis::counts(totals.iter().copied().max().unwrap_or(0));
     let count = |v: &f64| format!("{}", v.round());
     let draw = |size: Size| {
+        let y_area = super::y_label_width(&axis, &count);
+        let rows = super::category_rows(categories, size, y_area);
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, (size.w, size.h)).into_drawing_area();
             if let Ok(mut chart) = ChartBuilder::on(&root)
                 .margin(12)
-                .x_label_area_size(30)
-                .y_label_area_size(super::y_label_width(&axis, &count))
+                .x_label_area_size(super::category_area(rows))
+                .y_label_area_size(y_area)
                 .build_cartesian_2d(0.0..n as f64, 0.0..1.0)
             {
                 let mut labels = Labels::default();
                 value_axis(&mut chart, &mut labels, &axis, &count);
                 let t = |v: f64| axis.t(v);
-                for (i, c) in categories.iter().enumerate().rev() {
-                    let (px, py) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
-                    labels.add(
-                        c.clone(),
-                        (px, py + 8),
-                        Pos::new(HPos::Center, VPos::Top),
-                        FONT,
-                        INK,
-                    );
-                }
+                super::category_labels(&chart, &mut labels, categories, rows);
                 for i in 0..n {
                     let mut base = 0.0;
                     for (status, counts) in segments {
@@ -300,7 +291,7 @@ pub fn stacked(
         rows,
         legend: segments
             .iter()
-            .map(|s| super::legend(s.0.symbol, s.0.label, &format!("status-{}", s.0.key)))
+            .map(|s| super::legend(s.0.symbol, s.0.label, &format!("legend-{}", s.0.key)))
             .collect(),
         wide: false,
         min_width: 0,

@@ -76,7 +76,7 @@ pub struct Chart {
     pub headers: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
     /// Legend entries shown under the chart: (symbol or line sample, label,
-    /// class colouring the sample as it is drawn, e.g. `status-achieved`).
+    /// class colouring the sample as it is drawn, e.g. `legend-achieved`).
     pub legend: Vec<(String, String, String)>,
     /// Wide charts scroll inside their box on phones instead of shrinking their labels.
     pub wide: bool,
@@ -511,6 +511,51 @@ pub fn finish_svg(raw: &str, id: &str, title: &str, desc: &str, class: &str) -> 
         out.push_str(line.trim());
     }
     out
+}
+
+/// Rows the labels of `cats` need under their columns in a chart `size`
+/// wide whose value labels take `y_area`: 1 when each fits its column, else 2
+/// (staggered, each with two columns of room).
+pub fn category_rows(cats: &[String], size: Size, y_area: u32) -> usize {
+    let col = f64::from(size.w.saturating_sub(y_area + 24)) / cats.len().max(1) as f64;
+    let fits = cats.iter().all(|c| text_width(c, FONT / 1.24) <= col - 6.0);
+    if fits { 1 } else { 2 }
+}
+
+/// Height of the category label area for `rows` rows.
+pub fn category_area(rows: usize) -> u32 {
+    30 + 16 * (rows as u32).saturating_sub(1)
+}
+
+/// `text` cut (with "…") to at most `room` units wide at the label size.
+fn fit(text: &str, room: f64) -> String {
+    let s = FONT / 1.24;
+    let mut chars = text.chars().count();
+    let mut out = text.to_string();
+    while chars > 1 && text_width(&out, s) > room {
+        chars -= 1;
+        out = short(text, chars);
+    }
+    out
+}
+
+/// Category labels under columns `0..n` (centred at `i + 0.5`), on `rows`
+/// staggered rows, each cut to its room (the chart's table has the whole
+/// label). The last (latest) goes first so it always shows.
+pub fn category_labels(chart: &Cartesian<'_>, labels: &mut Labels, cats: &[String], rows: usize) {
+    let n = cats.len();
+    let col = f64::from(chart.backend_coord(&(1.0, 0.0)).0 - chart.backend_coord(&(0.0, 0.0)).0);
+    for (i, c) in cats.iter().enumerate().rev() {
+        let row = (n - 1 - i) % rows.max(1);
+        let (px, py) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
+        labels.add(
+            fit(c, col * rows as f64 - 6.0),
+            (px, py + 8 + 16 * row as i32),
+            Pos::new(HPos::Center, VPos::Top),
+            FONT,
+            INK,
+        );
+    }
 }
 
 /// A size a chart is drawn at (SVG units).

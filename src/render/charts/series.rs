@@ -4,9 +4,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{
-    Axis, Cell, Chart, FONT, INK, Labels, MARK_FONT, TARGET_LINE, VALUE, status_color, value_axis,
-};
+use super::{Axis, Cell, Chart, Labels, MARK_FONT, TARGET_LINE, VALUE, status_color, value_axis};
 use crate::content::KeyResult;
 use crate::render::format::{self, StatusView};
 use crate::score::KrScore;
@@ -31,12 +29,18 @@ pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) ->
         (l.min(v), h.max(v))
     });
     let axis = Axis::new(lo, hi, 4);
+    let quarters: Vec<String> = members
+        .iter()
+        .map(|(k, _)| quarter_short(k.quarter))
+        .collect();
     let draw = |size: super::Size| {
         let mut svg = String::new();
         let (format, caption): (super::TickFormat<'_>, _) = match first {
             Some(k) => super::kr_ticks(k, &axis, size),
             None => (Box::new(|v: &f64| format::number(*v)), None),
         };
+        let y_area = super::y_label_width(&axis, &format);
+        let rows = super::category_rows(&quarters, size, y_area);
         {
             let root = SVGBackend::with_string(&mut svg, (size.w, size.h)).into_drawing_area();
             if let Ok(mut chart) = ChartBuilder::on(&root)
@@ -46,8 +50,8 @@ pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) ->
                 } else {
                     12
                 })
-                .x_label_area_size(30)
-                .y_label_area_size(super::y_label_width(&axis, &format))
+                .x_label_area_size(super::category_area(rows))
+                .y_label_area_size(y_area)
                 .build_cartesian_2d(0.0..n as f64, 0.0..1.0)
             {
                 let mut labels = Labels::default();
@@ -56,16 +60,7 @@ pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) ->
                 }
                 value_axis(&mut chart, &mut labels, &axis, &format);
                 let t = |v: f64| axis.t(v);
-                for (i, (k, _)) in members.iter().enumerate().rev() {
-                    let (px, py) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
-                    labels.add(
-                        quarter_short(k.quarter),
-                        (px, py + 8),
-                        Pos::new(HPos::Center, VPos::Top),
-                        FONT,
-                        INK,
-                    );
-                }
+                super::category_labels(&chart, &mut labels, &quarters, rows);
                 // Each quarter's target as a dashed step.
                 for (i, (k, _)) in members.iter().enumerate() {
                     let _ = chart.draw_series(LineSeries::new(
