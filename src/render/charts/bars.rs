@@ -96,7 +96,7 @@ pub fn columns(
                 value_axis(&mut chart, &mut labels, &axis, &pct);
                 let t = |v: f64| axis.t(v);
                 let center_bottom = Pos::new(HPos::Center, VPos::Bottom);
-                super::category_labels(&chart, &mut labels, categories, rows);
+                super::category_labels(&chart, &mut labels, categories, rows, size.w);
                 // With markers, each column is a group: the main bar, then a
                 // narrower bar per marker series labelled with its symbol.
                 let (main_w, side) = if markers.is_empty() {
@@ -223,7 +223,7 @@ pub fn stacked(
                 let mut labels = Labels::default();
                 value_axis(&mut chart, &mut labels, &axis, &count);
                 let t = |v: f64| axis.t(v);
-                super::category_labels(&chart, &mut labels, categories, rows);
+                super::category_labels(&chart, &mut labels, categories, rows, size.w);
                 for i in 0..n {
                     let mut base = 0.0;
                     for (status, counts) in segments {

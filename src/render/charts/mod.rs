@@ -542,14 +542,24 @@ fn fit(text: &str, room: f64) -> String {
 /// Category labels under columns `0..n` (centred at `i + 0.5`), on `rows`
 /// staggered rows, each cut to its room (the chart's table has the whole
 /// label). The last (latest) goes first so it always shows.
-pub fn category_labels(chart: &Cartesian<'_>, labels: &mut Labels, cats: &[String], rows: usize) {
+pub fn category_labels(
+    chart: &Cartesian<'_>,
+    labels: &mut Labels,
+    cats: &[String],
+    rows: usize,
+    width: u32,
+) {
     let n = cats.len();
     let col = f64::from(chart.backend_coord(&(1.0, 0.0)).0 - chart.backend_coord(&(0.0, 0.0)).0);
     for (i, c) in cats.iter().enumerate().rev() {
         let row = (n - 1 - i) % rows.max(1);
         let (px, py) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
+        let text = fit(c, (col * rows as f64).min(f64::from(width) - 8.0) - 6.0);
+        // Kept inside the drawing: the last label may be wider than its column.
+        let half = (text_width(&text, FONT / 1.24) / 2.0).ceil() as i32 + 2;
+        let px = px.min(width as i32 - half).max(half);
         labels.add(
-            fit(c, col * rows as f64 - 6.0),
+            text,
             (px, py + 8 + 16 * row as i32),
             Pos::new(HPos::Center, VPos::Top),
             FONT,

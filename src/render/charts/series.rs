@@ -60,7 +60,7 @@ pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) ->
                 }
                 value_axis(&mut chart, &mut labels, &axis, &format);
                 let t = |v: f64| axis.t(v);
-                super::category_labels(&chart, &mut labels, &quarters, rows);
+                super::category_labels(&chart, &mut labels, &quarters, rows, size.w);
                 // Each quarter's target as a dashed step.
                 for (i, (k, _)) in members.iter().enumerate() {
                     let _ = chart.draw_series(LineSeries::new(
