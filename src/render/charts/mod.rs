@@ -5,7 +5,13 @@
 //! table with the same numbers for screen readers. Axes and labels use
 //! `currentColor`, so charts follow the page's light or dark scheme; series
 //! differ by marker shape and dash pattern as well as colour, so they survive
-//! black-and-white printing.
+//! black-and-white printing; status and value colours come from the theme
+//! (classes, see [`THEMED`]), so they keep their contrast in dark mode.
+//!
+//! Plotters draws the shapes; okra computes the value axis ([`Axis`]: bounded
+//! for any finite numbers) and places every label itself ([`Labels`]: none
+//! overlaps another). Each chart is drawn narrow and wide ([`both`]) and the
+//! stylesheet shows the one that fits its card.
 
 mod bars;
 mod kr;
@@ -78,9 +84,10 @@ pub struct Chart {
     /// Legend entries shown under the chart: (symbol or line sample, label,
     /// class colouring the sample as it is drawn, e.g. `legend-achieved`).
     pub legend: Vec<(String, String, String)>,
-    /// Wide charts scroll inside their box on phones instead of shrinking their labels.
+    /// Always false: charts no longer scroll in their box (each comes drawn
+    /// narrow and wide, see [`both`]). Kept for themes that test it.
     pub wide: bool,
-    /// Narrowest width (px) at which labels are still 11 px on screen.
+    /// Always 0, for the same reason; kept for themes that use it.
     pub min_width: u32,
 }
 
