@@ -82,7 +82,7 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
         );
         svg = super::both(id, &title, &desc, |size| {
             let mut svg = String::new();
-            draw_timeline(&mut svg, size, updates, (x0, x1), start, as_of);
+            draw_timeline(&mut svg, size, updates, (x0, x1), start, end, as_of);
             svg
         });
     } else {
@@ -109,7 +109,7 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
             svg
         });
     }
-    Chart {
+    let mut chart = Chart {
         id: id.into(),
         svg,
         title,
@@ -122,21 +122,23 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
         ],
         rows,
         legend: if kr.metric == Metric::Boolean {
-            vec![
-                super::legend("◇", "due at quarter end", ""),
-                super::legend("┆", "as of", ""),
-            ]
+            vec![super::legend("◇", "due at quarter end", "")]
         } else {
             vec![
                 super::legend("━", "value", "legend-value"),
                 super::legend("╌", &format!("target {}", format::value(kr, kr.target)), ""),
                 super::legend("┈", "pace", ""),
-                super::legend("┆", "as of", ""),
             ]
         },
         wide: false,
         min_width: 0,
+    };
+    // The as-of line is drawn only when the day falls on the chart.
+    let a = day(as_of);
+    if a >= x0 && a <= x1 {
+        chart.legend.push(super::legend("┆", "as of", ""));
     }
+    chart
 }
 
 fn ticks(start: NaiveDate, x: (f64, f64)) -> Vec<f64> {
@@ -257,12 +259,14 @@ fn draw_values(
     let _ = root.present();
 }
 
+#[allow(clippy::too_many_arguments)]
 fn draw_timeline(
     svg: &mut String,
     size: super::Size,
     updates: &[crate::content::Update],
     x: (f64, f64),
     start: NaiveDate,
+    end: NaiveDate,
     as_of: NaiveDate,
 ) {
     let day = |d: NaiveDate| (d - start).num_days() as f64;
@@ -298,7 +302,8 @@ fn draw_timeline(
         [(x.0, 0.2), (x.1, 0.2)],
         INK.mix(0.25).stroke_width(2),
     ));
-    let end = x.1 - 1.0;
+    // Due on the quarter's last day (the axis may run on to a late update).
+    let end = day(end);
     let a = day(as_of);
     if a >= x.0 && a <= x.1 {
         let _ = chart.draw_series(LineSeries::new(
@@ -306,13 +311,6 @@ fn draw_timeline(
             AS_OF_LINE.stroke_width(1),
         ));
     }
-    labels.add(
-        "◇".to_string(),
-        chart.backend_coord(&(end, 0.8)),
-        Pos::new(HPos::Center, VPos::Center),
-        MARK_FONT,
-        INK,
-    );
     let marks: Vec<_> = updates
         .iter()
         .map(|u| {
@@ -321,6 +319,14 @@ fn draw_timeline(
         })
         .collect();
     markers(&chart, &mut labels, marks.into_iter());
+    // The due marker gives way to an update drawn where it would go.
+    labels.add(
+        "◇".to_string(),
+        chart.backend_coord(&(end, 0.8)),
+        Pos::new(HPos::Center, VPos::Center),
+        MARK_FONT,
+        INK,
+    );
     labels.draw(&root);
     let _ = root.present();
 }
