@@ -181,14 +181,14 @@ async fn kr_and_history_pages_render_their_charts() {
             "{name}: looks blank ({} colours)",
             distinct.len()
         );
-        let chart_blue = px.iter().filter(|p| near(**p, [0, 114, 178], 10)).count();
+        let chart_blue = px.iter().filter(|p| near(**p, [59, 76, 202], 10)).count();
         assert!(
             chart_blue > 800,
             "{name}: chart area not drawn ({chart_blue} chart-blue pixels)"
         );
         // The chart SVG is laid out with a real size.
         let size: Vec<f64> = page
-            .evaluate("(() => { const r = document.querySelector('svg.chart-svg').getBoundingClientRect(); return [r.width, r.height]; })()")
+            .evaluate("(() => { const r = [...document.querySelectorAll('svg.chart-svg')].map(s => s.getBoundingClientRect()).find(r => r.width > 0); return [r.width, r.height]; })()")
             .await
             .unwrap()
             .into_value()

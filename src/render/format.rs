@@ -12,6 +12,14 @@ pub fn number(n: f64) -> String {
     if !n.is_finite() {
         return "—".into();
     }
+    // Beyond 10¹⁵ digits stop meaning anything (and `n * 1000` below would
+    // overflow near 1e308): scientific notation, `1.798e308`.
+    if n.abs() >= 1e15 {
+        let s = format!("{n:.3e}");
+        let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        return format!("{mantissa}e{exp}");
+    }
     let rounded = (n * 1000.0).round() / 1000.0;
     let s = format!("{:.3}", rounded.abs());
     let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
@@ -206,6 +214,9 @@ mod tests {
         assert_eq!(number(-0.0004), "0");
         assert_eq!(number(0.12345), "0.123");
         assert_eq!(number(f64::NAN), "—");
+        assert_eq!(number(1e308), "1e308");
+        assert_eq!(number(-f64::MAX), "-1.798e308");
+        assert_eq!(number(5e-324), "0");
     }
 
     #[test]

@@ -5,8 +5,48 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    Cell, Chart, FONT, INK, VALUE, finish_svg, min_width, short, status_color, value_axis,
+    Axis, Cell, Chart, FONT, INK, Labels, MARKER, SURFACE, Size, VALUE, short, status_color,
+    value_axis,
 };
+
+/// Characters per line of the name column of horizontal bars (up to two
+/// lines a name): 20 in the narrow drawing (so "Support & Developer
+/// Relations" takes two whole lines), 42 in the wide one.
+fn name_chars(size: Size) -> usize {
+    (size.w as usize / 18).max(20)
+}
+
+/// `text` in at most `max_lines` lines of at most `width` characters, broken
+/// between words where it can; what does not fit ends in "…" (the chart's
+/// table has the whole name).
+fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in text.split_whitespace() {
+        let len = cur.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+    }
+    lines.push(cur);
+    let over = lines.len() > max_lines;
+    lines.truncate(max_lines);
+    for (i, l) in lines.iter_mut().enumerate() {
+        if over && i == max_lines - 1 {
+            let mut cut: String = l.chars().take(width - 1).collect();
+            cut.truncate(cut.trim_end().len());
+            cut.push('…');
+            *l = cut;
+        } else if l.chars().count() > width {
+            *l = short(l, width);
+        }
+    }
+    lines
+}
 use crate::render::format::{self, StatusView};
 
 /// Extra points drawn over columns, e.g. aligned objectives: (symbol, label, value per column).
@@ -28,79 +68,79 @@ pub fn columns(
     markers: &[Markers],
 ) -> Chart {
     let n = categories.len().max(1);
-    let width = (80 + 64 * n as u32).max(400);
+    // The axis covers every column up to 300 %; taller ones are drawn to the
+    // top and their label says the real number.
     let top = values
         .iter()
         .chain(markers.iter().flat_map(|m| m.values.iter()))
         .flatten()
         .fold(1.0f64, |a, &b| a.max(b))
         .min(3.0);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (width, 240)).into_drawing_area();
-        if let Ok(mut chart) = ChartBuilder::on(&root)
-            .margin(12)
-            .x_label_area_size(26)
-            .y_label_area_size(48)
-            .build_cartesian_2d(0.0..n as f64, 0.0..top * 1.12)
+    let axis = Axis::new(0.0, top, 4);
+    let pct = |v: &f64| format!("{}%", (v * 100.0).round());
+    let draw = |size: Size| {
+        let y_area = super::y_label_width(&axis, &pct);
+        let rows = super::category_rows(categories, size, y_area);
+        let mut svg = String::new();
         {
-            value_axis(&mut chart, 5, &|v| format!("{}%", (v * 100.0).round()));
-            let font = ("sans-serif", FONT).into_font();
-            let center_top = Pos::new(HPos::Center, VPos::Top);
-            let center_bottom = Pos::new(HPos::Center, VPos::Bottom);
-            let _ = chart.draw_series(categories.iter().enumerate().map(|(i, c)| {
-                Text::new(
-                    c.clone(),
-                    (i as f64 + 0.5, 0.0),
-                    font.clone().color(&INK).pos(center_top),
-                )
-            }));
-            // With markers, each column is a group: the main bar, then a
-            // narrower bar per marker series labelled with its symbol.
-            let (main_w, side) = if markers.is_empty() {
-                (0.6, 0.0)
-            } else {
-                (0.4, 0.4 / markers.len() as f64)
-            };
-            let x0 = |i: usize| i as f64 + (1.0 - main_w - side * markers.len() as f64) / 2.0;
-            let _ = chart.draw_series(values.iter().enumerate().filter_map(|(i, v)| {
-                let v = (*v)?.max(0.0);
-                Some(Rectangle::new(
-                    [(x0(i), 0.0), (x0(i) + main_w, v)],
-                    VALUE.filled(),
-                ))
-            }));
-            let _ = chart.draw_series(values.iter().enumerate().map(|(i, v)| {
-                let text = v.map_or_else(|| "–".to_string(), |v| format::progress(Some(v)).text);
-                let y = v.unwrap_or(0.0).max(0.0);
-                Text::new(
-                    text,
-                    (x0(i) + main_w / 2.0, y),
-                    font.clone().color(&INK).pos(center_bottom),
-                )
-            }));
-            let small = ("sans-serif", FONT * 0.95).into_font();
-            for (m_i, m) in markers.iter().enumerate() {
-                let left = |i: usize| x0(i) + main_w + side * m_i as f64;
-                let _ = chart.draw_series(m.values.iter().enumerate().filter_map(|(i, v)| {
-                    let v = (*v)?.clamp(0.0, top);
+            let root = SVGBackend::with_string(&mut svg, (size.w, size.h)).into_drawing_area();
+            if let Ok(mut chart) = ChartBuilder::on(&root)
+                .margin(12)
+                // Room for the label over a full column.
+                .margin_top(28)
+                .x_label_area_size(super::category_area(rows))
+                .y_label_area_size(y_area)
+                .build_cartesian_2d(0.0..n as f64, 0.0..1.0)
+            {
+                let mut labels = Labels::default();
+                value_axis(&mut chart, &mut labels, &axis, &pct);
+                let t = |v: f64| axis.t(v);
+                let center_bottom = Pos::new(HPos::Center, VPos::Bottom);
+                super::category_labels(&chart, &mut labels, categories, rows, size.w);
+                // With markers, each column is a group: the main bar, then a
+                // narrower bar per marker series labelled with its symbol.
+                let (main_w, side) = if markers.is_empty() {
+                    (0.6, 0.0)
+                } else {
+                    (0.4, 0.4 / markers.len() as f64)
+                };
+                let x0 = |i: usize| i as f64 + (1.0 - main_w - side * markers.len() as f64) / 2.0;
+                let _ = chart.draw_series(values.iter().enumerate().filter_map(|(i, v)| {
+                    let v = (*v)?.max(0.0);
                     Some(Rectangle::new(
-                        [(left(i) + 0.01, 0.0), (left(i) + side - 0.01, v)],
-                        RGBColor(86, 180, 233).filled(),
+                        [(x0(i), 0.0), (x0(i) + main_w, t(v))],
+                        VALUE.filled(),
                     ))
                 }));
-                let _ = chart.draw_series(m.values.iter().enumerate().filter_map(|(i, v)| {
-                    let v = (*v)?.clamp(0.0, top);
-                    Some(Text::new(
-                        m.symbol.clone(),
-                        (left(i) + side / 2.0, v),
-                        small.clone().color(&INK).pos(center_bottom),
-                    ))
-                }));
+                for (i, v) in values.iter().enumerate().rev() {
+                    let text =
+                        v.map_or_else(|| "–".to_string(), |v| format::progress(Some(v)).text);
+                    let (px, py) =
+                        chart.backend_coord(&(x0(i) + main_w / 2.0, t(v.unwrap_or(0.0).max(0.0))));
+                    labels.add(text, (px, py - 2), center_bottom, FONT, INK);
+                }
+                for (m_i, m) in markers.iter().enumerate() {
+                    let left = |i: usize| x0(i) + main_w + side * m_i as f64;
+                    let _ = chart.draw_series(m.values.iter().enumerate().filter_map(|(i, v)| {
+                        let v = (*v)?.max(0.0);
+                        Some(Rectangle::new(
+                            [(left(i) + 0.01, 0.0), (left(i) + side - 0.01, t(v))],
+                            MARKER.filled(),
+                        ))
+                    }));
+                    // The symbol over each marker bar where it fits; the table has every value.
+                    for (i, v) in m.values.iter().enumerate() {
+                        let Some(v) = v else { continue };
+                        let (px, py) = chart.backend_coord(&(left(i) + side / 2.0, t(v.max(0.0))));
+                        labels.add(m.symbol.clone(), (px, py - 2), center_bottom, FONT, INK);
+                    }
+                }
+                labels.draw(&root);
             }
+            let _ = root.present();
         }
-        let _ = root.present();
-    }
+        svg
+    };
     let mut headers = vec!["Scope".to_string(), "Progress".to_string()];
     headers.extend(markers.iter().map(|m| format!("{} {}", m.symbol, m.label)));
     let rows = categories
@@ -119,22 +159,26 @@ pub fn columns(
             row
         })
         .collect();
-    let mut legend = vec![("█".to_string(), "progress".to_string())];
-    legend.extend(
-        markers
-            .iter()
-            .map(|m| (format!("▌{}", m.symbol), m.label.clone())),
-    );
+    // A legend only where there is more than one kind of bar to tell apart.
+    let mut legend = Vec::new();
+    if !markers.is_empty() {
+        legend.push(super::legend("█", "this objective", "legend-value"));
+        legend.extend(
+            markers
+                .iter()
+                .map(|m| super::legend(&format!("▌{}", m.symbol), &m.label, "legend-marker")),
+        );
+    }
     Chart {
         id: id.into(),
-        svg: finish_svg(&svg, id, title, desc),
+        svg: super::both(id, title, desc, draw),
         title: title.into(),
         desc: desc.into(),
         headers,
         rows,
         legend,
-        wide: width > 400,
-        min_width: min_width(width),
+        wide: false,
+        min_width: 0,
     }
 }
 
@@ -154,7 +198,6 @@ pub fn stacked(
     segments: &[(StatusView, Vec<usize>)],
 ) -> Chart {
     let n = categories.len().max(1);
-    let width = (80 + 64 * n as u32).max(400);
     let totals: Vec<usize> = (0..n)
         .map(|i| {
             segments
@@ -163,57 +206,66 @@ pub fn stacked(
                 .sum()
         })
         .collect();
-    let top = totals.iter().copied().max().unwrap_or(0).max(1) as f64;
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (width, 240)).into_drawing_area();
-        if let Ok(mut chart) = ChartBuilder::on(&root)
-            .margin(12)
-            .x_label_area_size(26)
-            .y_label_area_size(40)
-            .build_cartesian_2d(0.0..n as f64, 0.0..top * 1.08)
+    let axis = Axis::counts(totals.iter().copied().max().unwrap_or(0));
+    let count = |v: &f64| format!("{}", v.round());
+    let draw = |size: Size| {
+        let y_area = super::y_label_width(&axis, &count);
+        let rows = super::category_rows(categories, size, y_area);
+        let mut svg = String::new();
         {
-            value_axis(&mut chart, 5, &|v| format!("{}", v.round()));
-            let font = ("sans-serif", FONT).into_font();
-            let _ = chart.draw_series(categories.iter().enumerate().map(|(i, c)| {
-                Text::new(
-                    c.clone(),
-                    (i as f64 + 0.5, 0.0),
-                    font.clone()
-                        .color(&INK)
-                        .pos(Pos::new(HPos::Center, VPos::Top)),
-                )
-            }));
-            let unit = top * 1.08 / 190.0; // data units per pixel of plot height, roughly
-            for i in 0..n {
-                let mut base = 0.0;
-                for (status, counts) in segments {
-                    let c = counts.get(i).copied().unwrap_or(0) as f64;
-                    if c == 0.0 {
-                        continue;
-                    }
-                    let color = status_color(status.key);
-                    let rect = [(i as f64 + 0.2, base), (i as f64 + 0.8, base + c)];
-                    let _ =
-                        chart.draw_series(std::iter::once(Rectangle::new(rect, color.filled())));
-                    let _ = chart
-                        .draw_series(std::iter::once(Rectangle::new(rect, WHITE.stroke_width(1))));
-                    // The status symbol inside segments tall enough to hold it: readable in black and white.
-                    if c / unit >= 16.0 {
-                        let _ = chart.draw_series(std::iter::once(Text::new(
-                            status.symbol.to_string(),
-                            (i as f64 + 0.5, base + c / 2.0),
-                            font.clone()
-                                .color(&WHITE)
-                                .pos(Pos::new(HPos::Center, VPos::Center)),
+            let root = SVGBackend::with_string(&mut svg, (size.w, size.h)).into_drawing_area();
+            if let Ok(mut chart) = ChartBuilder::on(&root)
+                .margin(12)
+                .x_label_area_size(super::category_area(rows))
+                .y_label_area_size(y_area)
+                .build_cartesian_2d(0.0..n as f64, 0.0..1.0)
+            {
+                let mut labels = Labels::default();
+                value_axis(&mut chart, &mut labels, &axis, &count);
+                let t = |v: f64| axis.t(v);
+                super::category_labels(&chart, &mut labels, categories, rows, size.w);
+                for i in 0..n {
+                    let mut base = 0.0;
+                    for (status, counts) in segments {
+                        let c = counts.get(i).copied().unwrap_or(0) as f64;
+                        if c == 0.0 {
+                            continue;
+                        }
+                        let rect = [(i as f64 + 0.2, t(base)), (i as f64 + 0.8, t(base + c))];
+                        // "Open" is hollow (outlined in the text colour), so it
+                        // never looks like the solid grey of "dropped".
+                        let (fill, edge) = if status.key == "open" {
+                            (SURFACE, INK.mix(0.7))
+                        } else {
+                            (status_color(status.key), SURFACE.mix(1.0))
+                        };
+                        let _ =
+                            chart.draw_series(std::iter::once(Rectangle::new(rect, fill.filled())));
+                        let _ = chart.draw_series(std::iter::once(Rectangle::new(
+                            rect,
+                            edge.stroke_width(1),
                         )));
+                        // The status symbol inside segments tall enough to hold it: readable in black and white.
+                        let (_, top) = chart.backend_coord(&(0.0, t(base + c)));
+                        let (px, bottom) = chart.backend_coord(&(i as f64 + 0.5, t(base)));
+                        if bottom - top >= 16 {
+                            labels.add(
+                                status.symbol.to_string(),
+                                (px, (top + bottom) / 2),
+                                Pos::new(HPos::Center, VPos::Center),
+                                FONT,
+                                if status.key == "open" { INK } else { SURFACE },
+                            );
+                        }
+                        base += c;
                     }
-                    base += c;
                 }
+                labels.draw(&root);
             }
+            let _ = root.present();
         }
-        let _ = root.present();
-    }
+        svg
+    };
     let mut headers = vec!["Scope".to_string()];
     headers.extend(segments.iter().map(|s| s.0.label.to_string()));
     headers.push("Total".into());
@@ -232,17 +284,17 @@ pub fn stacked(
         .collect();
     Chart {
         id: id.into(),
-        svg: finish_svg(&svg, id, title, desc),
+        svg: super::both(id, title, desc, draw),
         title: title.into(),
         desc: desc.into(),
         headers,
         rows,
         legend: segments
             .iter()
-            .map(|s| (s.0.symbol.to_string(), s.0.label.to_string()))
+            .map(|s| super::legend(s.0.symbol, s.0.label, &format!("legend-{}", s.0.key)))
             .collect(),
-        wide: width > 400,
-        min_width: min_width(width),
+        wide: false,
+        min_width: 0,
     }
 }
 
@@ -255,65 +307,103 @@ pub fn hbars(
     values: &[Option<f64>],
 ) -> Chart {
     let n = labels.len().max(1);
-    let height = (40 + 30 * n as u32).max(100);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (400, height)).into_drawing_area();
-        if let Ok(mut chart) = ChartBuilder::on(&root)
-            .margin(10)
-            .x_label_area_size(24)
-            .y_label_area_size(150)
-            .build_cartesian_2d(0.0..1.12, 0.0..n as f64)
+    // Every row is as tall as two lines when some name takes two, in both
+    // drawings, so that both have the same height.
+    let two_lines = labels.iter().any(|l| {
+        wrap(l, name_chars(super::WIDE), 2).len() > 1
+            || wrap(l, name_chars(super::NARROW), 2).len() > 1
+    });
+    let row = if two_lines { 44 } else { 30 };
+    let height = (44 + row * n as u32).max(100);
+    let draw = |size: Size| {
+        let mut svg = String::new();
+        let chars = name_chars(size);
+        let lines: Vec<Vec<String>> = labels.iter().map(|l| wrap(l, chars, 2)).collect();
         {
-            let _ = chart
-                .configure_mesh()
-                .disable_y_mesh()
-                .y_labels(0)
-                .x_labels(5)
-                .x_label_formatter(&|v: &f64| format!("{}%", (v * 100.0).round()))
-                .label_style(("sans-serif", FONT).into_font().color(&INK))
-                .axis_style(INK.mix(0.5))
-                .light_line_style(INK.mix(0.0))
-                .bold_line_style(INK.mix(0.12))
-                .draw();
-            let font = ("sans-serif", FONT).into_font();
-            // Rows top to bottom in the given order.
-            let y = |i: usize| (n - 1 - i) as f64;
-            let _ = chart.draw_series(labels.iter().enumerate().map(|(i, l)| {
-                Text::new(
-                    format!("{}  ", short(l, 20)),
-                    (0.0, y(i) + 0.5),
-                    font.clone()
-                        .color(&INK)
-                        .pos(Pos::new(HPos::Right, VPos::Center)),
-                )
-            }));
-            let _ = chart.draw_series(values.iter().enumerate().filter_map(|(i, v)| {
-                let v = (*v)?.clamp(0.0, 1.0);
-                Some(Rectangle::new(
-                    [(0.0, y(i) + 0.2), (v, y(i) + 0.8)],
-                    VALUE.filled(),
-                ))
-            }));
-            let _ = chart.draw_series(values.iter().enumerate().map(|(i, v)| {
-                let text = v.map_or_else(
-                    || " no progress".to_string(),
-                    |v| format!(" {}", format::progress(Some(v)).text),
-                );
-                Text::new(
-                    text,
-                    (v.unwrap_or(0.0).clamp(0.0, 1.0), y(i) + 0.5),
-                    font.clone()
-                        .color(&INK)
-                        .pos(Pos::new(HPos::Left, VPos::Center)),
-                )
-            }));
+            let root = SVGBackend::with_string(&mut svg, (size.w, height)).into_drawing_area();
+            if let Ok(mut chart) = ChartBuilder::on(&root)
+                .margin(10)
+                .x_label_area_size(28)
+                .y_label_area_size((chars as f64 * FONT / 1.24 * 0.6) as u32 + 14)
+                .build_cartesian_2d(0.0..1.25, 0.0..n as f64)
+            {
+                let _ = chart
+                    .configure_mesh()
+                    .disable_mesh()
+                    .x_labels(0)
+                    .y_labels(0)
+                    .axis_style(INK.mix(0.5))
+                    .draw();
+                let mut texts = Labels::default();
+                // Quarter steps where there is room for them.
+                let steps: &[f64] = if size == super::NARROW {
+                    &[0.0, 0.5, 1.0]
+                } else {
+                    &[0.0, 0.25, 0.5, 0.75, 1.0]
+                };
+                for &tick in steps {
+                    if tick > 0.0 {
+                        let _ = chart.draw_series(LineSeries::new(
+                            [(tick, 0.0), (tick, n as f64)],
+                            INK.mix(0.12),
+                        ));
+                    }
+                    let (px, py) = chart.backend_coord(&(tick, 0.0));
+                    texts.add(
+                        format!("{}%", tick * 100.0),
+                        (px, py + 6),
+                        Pos::new(HPos::Center, VPos::Top),
+                        FONT,
+                        INK,
+                    );
+                }
+                // Rows top to bottom in the given order.
+                let y = |i: usize| (n - 1 - i) as f64;
+                let line_h = (FONT / 1.24 * 1.15).round() as i32;
+                for (i, name) in lines.iter().enumerate() {
+                    let (px, py) = chart.backend_coord(&(0.0, y(i) + 0.5));
+                    let first = py - line_h * (name.len() as i32 - 1) / 2;
+                    for (j, line) in name.iter().enumerate() {
+                        texts.add(
+                            line.clone(),
+                            (px - 8, first + line_h * j as i32),
+                            Pos::new(HPos::Right, VPos::Center),
+                            FONT,
+                            INK,
+                        );
+                    }
+                }
+                let _ = chart.draw_series(values.iter().enumerate().filter_map(|(i, v)| {
+                    let v = (*v)?.clamp(0.0, 1.0);
+                    Some(Rectangle::new(
+                        [(0.0, y(i) + 0.2), (v, y(i) + 0.8)],
+                        VALUE.filled(),
+                    ))
+                }));
+                for (i, v) in values.iter().enumerate() {
+                    let text = v.map_or_else(
+                        || "no progress".to_string(),
+                        |v| format::progress(Some(v)).text,
+                    );
+                    let (px, py) =
+                        chart.backend_coord(&(v.unwrap_or(0.0).clamp(0.0, 1.0), y(i) + 0.5));
+                    texts.add(
+                        text,
+                        (px + 5, py),
+                        Pos::new(HPos::Left, VPos::Center),
+                        FONT,
+                        INK,
+                    );
+                }
+                texts.draw(&root);
+            }
+            let _ = root.present();
         }
-        let _ = root.present();
-    }
+        svg
+    };
     Chart {
         id: id.into(),
-        svg: finish_svg(&svg, id, title, desc),
+        svg: super::both(id, title, desc, draw),
         title: title.into(),
         desc: desc.into(),
         headers: vec!["Name".into(), "Progress".into()],
@@ -324,6 +414,28 @@ pub fn hbars(
             .collect(),
         legend: Vec::new(),
         wide: false,
-        min_width: min_width(400),
+        min_width: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn names_wrap_to_two_lines_between_words() {
+        assert_eq!(wrap("Platform", 18, 2), vec!["Platform"]);
+        assert_eq!(
+            wrap("Support & Developer Relations", 20, 2),
+            vec!["Support & Developer", "Relations"]
+        );
+        let long = wrap("Customer Success and Support Operations Europe", 18, 2);
+        assert_eq!(long.len(), 2);
+        assert!(long[1].ends_with('…'), "{long:?}");
+        assert!(long.iter().all(|l| l.chars().count() <= 18), "{long:?}");
+        assert_eq!(
+            wrap("Abcdefghijklmnopqrstuvwxyz", 10, 2),
+            vec!["Abcdefghi…"]
+        );
     }
 }

@@ -6,16 +6,12 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    AS_OF_LINE, Cell, Chart, FONT, INK, PACE_LINE, TARGET_LINE, VALUE, finish_svg, min_width,
-    status_color, value_axis,
+    AS_OF_LINE, Cell, Chart, FONT, INK, PACE_LINE, TARGET_LINE, VALUE, status_color, value_axis,
 };
 use crate::content::{KeyResult, Metric};
 use crate::period::FiscalCalendar;
 use crate::render::format::{self, StatusView};
 use crate::score::kr::updates_as_of;
-
-const W: u32 = 400;
-const H: u32 = 240;
 
 fn month_label(d: NaiveDate) -> String {
     const M: [&str; 12] = [
@@ -72,8 +68,8 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
             "value"
         }
     );
-    let mut svg = String::new();
     let desc;
+    let svg;
     if kr.metric == Metric::Boolean {
         desc = format!(
             "Milestone timeline from {start} to {end}. {} update{}; {}.",
@@ -84,7 +80,11 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
                 None => "not done yet".to_string(),
             }
         );
-        draw_timeline(&mut svg, updates, (x0, x1), start, as_of);
+        svg = super::both(id, &title, &desc, |size| {
+            let mut svg = String::new();
+            draw_timeline(&mut svg, size, updates, (x0, x1), start, end, as_of);
+            svg
+        });
     } else {
         let latest = points.last().map_or(kr.start, |p| p.1);
         desc = format!(
@@ -93,11 +93,25 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
             format::value(kr, latest),
             format::value(kr, kr.target),
         );
-        draw_values(&mut svg, kr, updates, &points, (x0, x1), start, end, as_of);
+        svg = super::both(id, &title, &desc, |size| {
+            let mut svg = String::new();
+            draw_values(
+                &mut svg,
+                size,
+                kr,
+                updates,
+                &points,
+                (x0, x1),
+                start,
+                end,
+                as_of,
+            );
+            svg
+        });
     }
-    Chart {
+    let mut chart = Chart {
         id: id.into(),
-        svg: finish_svg(&svg, id, &title, &desc),
+        svg,
         title,
         desc,
         headers: vec![
@@ -108,24 +122,23 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
         ],
         rows,
         legend: if kr.metric == Metric::Boolean {
-            vec![
-                ("◇".into(), "due at quarter end".into()),
-                ("┆".into(), "as of".into()),
-            ]
+            vec![super::legend("◇", "due at quarter end", "")]
         } else {
             vec![
-                ("━".into(), "value".into()),
-                (
-                    "╌".into(),
-                    format!("target {}", format::value(kr, kr.target)),
-                ),
-                ("┈".into(), "pace".into()),
-                ("┆".into(), "as of".into()),
+                super::legend("━", "value", "legend-value"),
+                super::legend("╌", &format!("target {}", format::value(kr, kr.target)), ""),
+                super::legend("┈", "pace", ""),
             ]
         },
         wide: false,
-        min_width: min_width(W),
+        min_width: 0,
+    };
+    // The as-of line is drawn only when the day falls on the chart.
+    let a = day(as_of);
+    if a >= x0 && a <= x1 {
+        chart.legend.push(super::legend("┆", "as of", ""));
     }
+    chart
 }
 
 fn ticks(start: NaiveDate, x: (f64, f64)) -> Vec<f64> {
@@ -142,26 +155,46 @@ fn ticks(start: NaiveDate, x: (f64, f64)) -> Vec<f64> {
     out
 }
 
-use super::Cartesian;
+use super::{Axis, Cartesian, Labels, MARK_FONT};
 
-/// Month starts as x labels under the axis, with a small tick each.
-fn month_ticks(chart: &mut Cartesian<'_>, start: NaiveDate, x: (f64, f64), y0: f64) {
-    let font = ("sans-serif", FONT).into_font();
+/// Month starts as x labels under the axis (a little below it, clear of the
+/// lowest value label).
+fn month_ticks(chart: &Cartesian<'_>, labels: &mut Labels, start: NaiveDate, x: (f64, f64)) {
     for t in ticks(start, x) {
         let label = month_label(start + chrono::Duration::days(t as i64));
-        let _ = chart.draw_series(std::iter::once(Text::new(
+        let (px, py) = chart.backend_coord(&(t, 0.0));
+        labels.add(
             label,
-            (t, y0),
-            font.clone()
-                .color(&INK)
-                .pos(Pos::new(HPos::Center, VPos::Top)),
-        )));
+            (px, py + 8),
+            Pos::new(HPos::Center, VPos::Top),
+            FONT,
+            INK,
+        );
+    }
+}
+
+/// The status symbol of each update at its value, the latest first so that
+/// when updates crowd together the newest stays visible (the table has all).
+fn markers(
+    chart: &Cartesian<'_>,
+    labels: &mut Labels,
+    points: impl DoubleEndedIterator<Item = ((f64, f64), StatusView)>,
+) {
+    for ((x, y), s) in points.rev() {
+        labels.add(
+            s.symbol.to_string(),
+            chart.backend_coord(&(x, y)),
+            Pos::new(HPos::Center, VPos::Center),
+            MARK_FONT,
+            status_color(s.key),
+        );
     }
 }
 
 #[allow(clippy::too_many_arguments)]
 fn draw_values(
     svg: &mut String,
+    size: super::Size,
     kr: &KeyResult,
     updates: &[crate::content::Update],
     points: &[(f64, f64)],
@@ -174,69 +207,74 @@ fn draw_values(
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
         (l.min(v), h.max(v))
     });
-    let pad = ((hi - lo).abs() * 0.12).max(hi.abs() * 1e-6).max(1e-9);
-    let (y0, y1) = (lo - pad, hi + pad);
+    let axis = Axis::new(lo, hi, 4);
     let day = |d: NaiveDate| (d - start).num_days() as f64;
-    let label = |v: &f64| format::value(kr, *v);
-    let root = SVGBackend::with_string(svg, (W, H)).into_drawing_area();
+    let (label, caption) = super::kr_ticks(kr, &axis, size);
+    let root = SVGBackend::with_string(svg, (size.w, size.h)).into_drawing_area();
     let Ok(mut chart) = ChartBuilder::on(&root)
         .margin(12)
-        .x_label_area_size(26)
-        .y_label_area_size(super::y_label_width(y0, y1, &label))
-        .build_cartesian_2d(x.0..x.1, y0..y1)
+        .margin_top(if caption.is_some() {
+            super::CAPTION_SPACE
+        } else {
+            12
+        })
+        .x_label_area_size(30)
+        .y_label_area_size(super::y_label_width(&axis, &label))
+        .build_cartesian_2d(x.0..x.1, 0.0..1.0)
     else {
         return;
     };
-    value_axis(&mut chart, 5, &label);
-    month_ticks(&mut chart, start, x, y0);
+    let mut labels = Labels::default();
+    if let Some(c) = &caption {
+        super::unit_caption(&mut labels, c, size);
+    }
+    value_axis(&mut chart, &mut labels, &axis, &label);
+    month_ticks(&chart, &mut labels, start, x);
+    let t = |v: f64| axis.t(v);
     let _ = chart.draw_series(LineSeries::new(
-        [(x.0, kr.target), (x.1, kr.target)],
+        [(x.0, t(kr.target)), (x.1, t(kr.target))],
         TARGET_LINE.stroke_width(2),
     ));
     let _ = chart.draw_series(LineSeries::new(
-        [(0.0, kr.start), (day(end) + 1.0, kr.target)],
+        [(0.0, t(kr.start)), (day(end) + 1.0, t(kr.target))],
         PACE_LINE.stroke_width(2),
     ));
     let a = day(as_of);
     if a >= x.0 && a <= x.1 {
         let _ = chart.draw_series(LineSeries::new(
-            [(a, y0), (a, y1)],
+            [(a, 0.0), (a, 1.0)],
             AS_OF_LINE.stroke_width(1),
         ));
     }
     let _ = chart.draw_series(LineSeries::new(
-        points.iter().copied(),
+        points.iter().map(|&(x, v)| (x, t(v))),
         VALUE.stroke_width(3),
     ));
-    let marker = ("sans-serif", FONT * 1.1).into_font();
-    let _ = chart.draw_series(updates.iter().filter_map(|u| {
-        let v = u.value?;
-        let s = StatusView::kr(Some(u.status));
-        Some(Text::new(
-            s.symbol.to_string(),
-            (day(u.date), v),
-            marker
-                .clone()
-                .color(&status_color(s.key))
-                .pos(Pos::new(HPos::Center, VPos::Center)),
-        ))
-    }));
+    let marks: Vec<_> = updates
+        .iter()
+        .filter_map(|u| Some(((day(u.date), t(u.value?)), StatusView::kr(Some(u.status)))))
+        .collect();
+    markers(&chart, &mut labels, marks.into_iter());
+    labels.draw(&root);
     let _ = root.present();
 }
 
+#[allow(clippy::too_many_arguments)]
 fn draw_timeline(
     svg: &mut String,
+    size: super::Size,
     updates: &[crate::content::Update],
     x: (f64, f64),
     start: NaiveDate,
+    end: NaiveDate,
     as_of: NaiveDate,
 ) {
     let day = |d: NaiveDate| (d - start).num_days() as f64;
-    let root = SVGBackend::with_string(svg, (W, 120)).into_drawing_area();
+    let root = SVGBackend::with_string(svg, (size.w, 130)).into_drawing_area();
     let Ok(mut chart) = ChartBuilder::on(&root)
         .margin(12)
-        .x_label_area_size(26)
-        .y_label_area_size(64)
+        .x_label_area_size(30)
+        .y_label_area_size(72)
         .build_cartesian_2d(x.0..x.1, 0.0..1.0)
     else {
         return;
@@ -245,23 +283,27 @@ fn draw_timeline(
         .configure_mesh()
         .disable_mesh()
         .x_labels(0)
-        .y_labels(2)
-        .y_label_formatter(&|v| {
-            if *v >= 0.5 {
-                "done".into()
-            } else {
-                "not done".into()
-            }
-        })
-        .label_style(("sans-serif", FONT).into_font().color(&INK))
+        .y_labels(0)
         .axis_style(INK.mix(0.5))
         .draw();
-    month_ticks(&mut chart, start, x, 0.0);
+    let mut labels = Labels::default();
+    for (text, y) in [("done", 0.8), ("not done", 0.2)] {
+        let (px, py) = chart.backend_coord(&(x.0, y));
+        labels.add(
+            text.to_string(),
+            (px - 6, py),
+            Pos::new(HPos::Right, VPos::Center),
+            FONT,
+            INK,
+        );
+    }
+    month_ticks(&chart, &mut labels, start, x);
     let _ = chart.draw_series(LineSeries::new(
         [(x.0, 0.2), (x.1, 0.2)],
         INK.mix(0.25).stroke_width(2),
     ));
-    let end = x.1 - 1.0;
+    // Due on the quarter's last day (the axis may run on to a late update).
+    let end = day(end);
     let a = day(as_of);
     if a >= x.0 && a <= x.1 {
         let _ = chart.draw_series(LineSeries::new(
@@ -269,21 +311,22 @@ fn draw_timeline(
             AS_OF_LINE.stroke_width(1),
         ));
     }
-    let font = ("sans-serif", FONT * 1.1).into_font();
-    let center = Pos::new(HPos::Center, VPos::Center);
-    let _ = chart.draw_series(std::iter::once(Text::new(
+    let marks: Vec<_> = updates
+        .iter()
+        .map(|u| {
+            let y = if u.value == Some(1.0) { 0.8 } else { 0.2 };
+            ((day(u.date), y), StatusView::kr(Some(u.status)))
+        })
+        .collect();
+    markers(&chart, &mut labels, marks.into_iter());
+    // The due marker gives way to an update drawn where it would go.
+    labels.add(
         "◇".to_string(),
-        (end, 0.8),
-        font.clone().color(&INK).pos(center),
-    )));
-    let _ = chart.draw_series(updates.iter().map(|u| {
-        let s = StatusView::kr(Some(u.status));
-        let y = if u.value == Some(1.0) { 0.8 } else { 0.2 };
-        Text::new(
-            s.symbol.to_string(),
-            (day(u.date), y),
-            font.clone().color(&status_color(s.key)).pos(center),
-        )
-    }));
+        chart.backend_coord(&(end, 0.8)),
+        Pos::new(HPos::Center, VPos::Center),
+        MARK_FONT,
+        INK,
+    );
+    labels.draw(&root);
     let _ = root.present();
 }

@@ -5,7 +5,13 @@
 //! table with the same numbers for screen readers. Axes and labels use
 //! `currentColor`, so charts follow the page's light or dark scheme; series
 //! differ by marker shape and dash pattern as well as colour, so they survive
-//! black-and-white printing.
+//! black-and-white printing; status and value colours come from the theme
+//! (classes, see [`THEMED`]), so they keep their contrast in dark mode.
+//!
+//! Plotters draws the shapes; okra computes the value axis ([`Axis`]: bounded
+//! for any finite numbers) and places every label itself ([`Labels`]: none
+//! overlaps another). Each chart is drawn narrow and wide ([`both`]) and the
+//! stylesheet shows the one that fits its card.
 
 mod bars;
 mod kr;
@@ -20,6 +26,7 @@ pub use sparkline::{sparkline, sparkline_file, sparkline_title};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use plotters::style::RGBColor;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
 static CHART_NANOS: AtomicU64 = AtomicU64::new(0);
@@ -74,12 +81,19 @@ pub struct Chart {
     pub svg: String,
     pub headers: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
-    /// Legend entries shown under the chart: (symbol or line sample, label).
-    pub legend: Vec<(String, String)>,
-    /// Wide charts scroll inside their box on phones instead of shrinking their labels.
+    /// Legend entries shown under the chart: (symbol or line sample, label,
+    /// class colouring the sample as it is drawn, e.g. `legend-achieved`).
+    pub legend: Vec<(String, String, String)>,
+    /// Always false: charts no longer scroll in their box (each comes drawn
+    /// narrow and wide, see [`both`]). Kept for themes that test it.
     pub wide: bool,
-    /// Narrowest width (px) at which labels are still 11 px on screen.
+    /// Always 0, for the same reason; kept for themes that use it.
     pub min_width: u32,
+}
+
+/// A legend entry: sample, label and the class that colours the sample.
+pub fn legend(mark: &str, label: &str, class: &str) -> (String, String, String) {
+    (mark.into(), label.into(), class.into())
 }
 
 /// Drawn with this colour, text and axes become `currentColor`.
@@ -88,11 +102,20 @@ pub const INK: RGBColor = RGBColor(0, 0, 0);
 pub const TARGET_LINE: RGBColor = RGBColor(1, 2, 3);
 pub const PACE_LINE: RGBColor = RGBColor(1, 2, 4);
 pub const AS_OF_LINE: RGBColor = RGBColor(1, 2, 5);
-/// The value line and progress bars: Okabe–Ito blue.
-pub const VALUE: RGBColor = RGBColor(0, 114, 178);
+/// The value line and progress bars. In a page the theme's `--fill` replaces
+/// it (see [`THEMED`]); the literal is the light theme's, for standalone files.
+pub const VALUE: RGBColor = RGBColor(59, 76, 202);
+/// Bars of aligned objectives next to their parent's (theme's `--muted`).
+pub const MARKER: RGBColor = RGBColor(91, 100, 117);
+/// Filled with the card's own colour (theme's `--surface`): symbols inside
+/// coloured segments and the hollow "open" segments.
+pub const SURFACE: RGBColor = RGBColor(255, 255, 254);
 /// Font size passed to plotters; the SVG gets size / 1.24 (13 px in a 400 px wide chart,
 /// so labels stay at 11 px or more down to a 340 px wide phone column).
+/// Every label of every chart uses it: one type scale across charts.
 pub const FONT: f64 = 16.0;
+/// Status symbols drawn as markers are a little larger than labels.
+pub const MARK_FONT: f64 = FONT * 1.1;
 
 /// A plotters chart with numeric axes on the SVG backend.
 pub type Cartesian<'a> = plotters::chart::ChartContext<
@@ -104,40 +127,307 @@ pub type Cartesian<'a> = plotters::chart::ChartContext<
     >,
 >;
 
-/// Width of the value-axis label area for labels `format` makes over `lo..hi`:
-/// enough for the longest one, unit words such as "contracts" included, so no
-/// label is cut at the chart's left edge.
-pub fn y_label_width(lo: f64, hi: f64, format: &dyn Fn(&f64) -> String) -> u32 {
-    let longest = (0..=8)
-        .map(|i| {
-            format(&(lo + (hi - lo) * f64::from(i) / 8.0))
-                .chars()
-                .count()
-        })
-        .max()
-        .unwrap_or(4);
-    // About 0.55 em per character of the sans-serif label font, plus tick and gap.
-    ((longest as f64 * FONT * 0.55).ceil() as u32 + 14).clamp(40, 180)
+/// A value axis: its range and tick values, the ticks covering the data.
+///
+/// Plotters' own tick search loops forever on ranges near the limits of f64
+/// (`start = -1e308`, `target = 1e308`: the span overflows to infinity) and
+/// on subnormal spans, so charts never give it data values: they plot
+/// [`Axis::t`], the position in `0..=1`, and draw the tick labels themselves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    pub lo: f64,
+    pub hi: f64,
+    pub ticks: Vec<f64>,
 }
 
-/// The value axis every chart shares: `y_labels` labels formatted by
-/// `format`, faint horizontal grid lines, no x labels (charts draw their own).
-pub fn value_axis(chart: &mut Cartesian<'_>, y_labels: usize, format: &dyn Fn(&f64) -> String) {
+impl Axis {
+    /// About `n` intervals of a "nice" step (1, 2, 2.5 or 5 × 10ⁿ) whose first
+    /// tick is at or below `min` and last at or above `max`. A flat range is
+    /// widened around its value. Any finite input gives at most `2n + 3`
+    /// finite, increasing ticks in bounded time; inputs that are not finite
+    /// give the unit range.
+    pub fn new(min: f64, max: f64, n: usize) -> Axis {
+        let n = n.max(1);
+        let (mut lo, mut hi) = if min.is_finite() && max.is_finite() {
+            (min.min(max), min.max(max))
+        } else {
+            (0.0, 1.0)
+        };
+        let mag = lo.abs().max(hi.abs());
+        // Halves: `hi - lo` overflows for ±1e308, `hi / 2 - lo / 2` cannot.
+        if hi / 2.0 - lo / 2.0 < (mag * 5e-10).max(5e-7) {
+            let c = lo / 2.0 + hi / 2.0;
+            let d = (c.abs() * 0.1).max(1.0);
+            lo = (c - d).max(f64::MIN);
+            hi = (c + d).min(f64::MAX);
+        }
+        let raw = (hi / 2.0 - lo / 2.0) / n as f64 * 2.0;
+        if let Some(step) = nice_step(raw) {
+            let (a, b) = ((lo / step).floor(), (hi / step).ceil());
+            let count = b - a;
+            if count.is_finite() && count >= 1.0 && count <= (2 * n + 2) as f64 {
+                let ticks: Vec<f64> = (0..=count as usize)
+                    .map(|i| (a + i as f64) * step)
+                    .collect();
+                let ok = ticks.iter().all(|t| t.is_finite())
+                    && ticks.windows(2).all(|w| w[0] < w[1])
+                    && ticks[0] <= lo
+                    && ticks[ticks.len() - 1] >= hi;
+                if ok {
+                    return Axis {
+                        lo: ticks[0],
+                        hi: ticks[ticks.len() - 1],
+                        ticks,
+                    };
+                }
+            }
+        }
+        // Near the ends of f64 no round step fits: evenly spaced ticks from lo to hi.
+        let ticks = (0..=n)
+            .map(|i| {
+                let t = i as f64 / n as f64;
+                if i == n { hi } else { lo * (1.0 - t) + hi * t }
+            })
+            .collect();
+        Axis { lo, hi, ticks }
+    }
+
+    /// An axis for counts `0..=max`: whole-number ticks (1, 2 or 5 × 10ⁿ apart).
+    pub fn counts(max: usize) -> Axis {
+        let max = max.max(1) as f64;
+        let mut base = 1.0;
+        // At most 20 rounds: a count is below 1e20.
+        let step = loop {
+            if let Some(s) = [1.0, 2.0, 5.0]
+                .into_iter()
+                .map(|m| m * base)
+                .find(|s| max / s <= 5.0)
+            {
+                break s;
+            }
+            base *= 10.0;
+        };
+        let n = (max / step).ceil() as usize;
+        let ticks: Vec<f64> = (0..=n).map(|i| i as f64 * step).collect();
+        Axis {
+            lo: 0.0,
+            hi: ticks[n],
+            ticks,
+        }
+    }
+
+    /// Where `v` sits on the axis, 0 at `lo` and 1 at `hi` (clamped).
+    pub fn t(&self, v: f64) -> f64 {
+        let span = self.hi / 2.0 - self.lo / 2.0;
+        let t = (v / 2.0 - self.lo / 2.0) / span;
+        if t.is_finite() {
+            t.clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    }
+}
+
+/// 1, 2, 2.5, 5 or 10 × a power of ten, at least `raw`; None when there is none in f64.
+fn nice_step(raw: f64) -> Option<f64> {
+    if !(raw.is_finite() && raw > 0.0) {
+        return None;
+    }
+    let base = 10f64.powi(raw.log10().floor() as i32);
+    if !base.is_normal() {
+        return None;
+    }
+    let f = raw / base;
+    let m = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .find(|m| f <= m * (1.0 + 1e-9))
+        .unwrap_or(10.0);
+    let step = m * base;
+    (step.is_finite() && step > 0.0).then_some(step)
+}
+
+/// Width of the value-axis label area for the tick labels of `axis`: enough
+/// for the longest one, unit words such as "contracts" included, so no label
+/// is cut at the chart's left edge.
+pub fn y_label_width(axis: &Axis, format: &dyn Fn(&f64) -> String) -> u32 {
+    let longest = axis
+        .ticks
+        .iter()
+        .map(|t| text_width(&format(t), FONT / 1.24))
+        .fold(0.0, f64::max);
+    (longest.ceil() as u32 + 14).clamp(40, 320)
+}
+
+/// How a value axis writes its tick values.
+pub type TickFormat<'k> = Box<dyn Fn(&f64) -> String + 'k>;
+
+/// The value-axis labels of a KR's chart `size.w` wide: with the unit
+/// (`5 contracts`) when they fit in 30 % of the width, else bare numbers and
+/// the unit once as a caption above the axis (returned, to draw with
+/// [`unit_caption`]), so a long unit never squeezes the plot or gets cut.
+pub fn kr_ticks<'k>(
+    kr: &'k crate::content::KeyResult,
+    axis: &Axis,
+    size: Size,
+) -> (TickFormat<'k>, Option<String>) {
+    let full = move |v: &f64| crate::render::format::value(kr, *v);
+    let unit = kr.unit.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    match unit {
+        Some(u) if y_label_width(axis, &full) > size.w * 3 / 10 => (
+            Box::new(|v: &f64| crate::render::format::number(*v)),
+            Some(u.to_string()),
+        ),
+        _ => (Box::new(full), None),
+    }
+}
+
+/// Top margin of a chart with a unit caption above its plot.
+pub const CAPTION_SPACE: u32 = 32;
+
+/// Adds the unit caption at the chart's top left, shortened to its width.
+pub fn unit_caption(labels: &mut Labels, caption: &str, size: Size) {
+    let chars = ((f64::from(size.w) - 16.0) / (FONT / 1.24 * 0.6)) as usize;
+    labels.add(
+        short(caption, chars),
+        (8, 8),
+        Pos::new(HPos::Left, VPos::Top),
+        FONT,
+        INK,
+    );
+}
+
+/// The value axis every chart shares, in [`Axis::t`] coordinates (the chart's
+/// y range is `0..1`): the axis line, a faint grid line per tick and its
+/// label, added to `labels` first so that no later label covers one.
+pub fn value_axis(
+    chart: &mut Cartesian<'_>,
+    labels: &mut Labels,
+    axis: &Axis,
+    format: &dyn Fn(&f64) -> String,
+) {
     use plotters::prelude::*;
+    let (x0, x1) = {
+        let r = chart.x_range();
+        (r.start, r.end)
+    };
     let _ = chart
         .configure_mesh()
-        .disable_x_mesh()
+        .disable_mesh()
         .x_labels(0)
-        .y_labels(y_labels)
-        .y_label_formatter(format)
-        .label_style(("sans-serif", FONT).into_font().color(&INK))
+        .y_labels(0)
         .axis_style(INK.mix(0.5))
-        .light_line_style(INK.mix(0.0))
-        .bold_line_style(INK.mix(0.12))
         .draw();
+    for &v in &axis.ticks {
+        let t = axis.t(v);
+        if t > 0.0 {
+            let _ = chart.draw_series(LineSeries::new([(x0, t), (x1, t)], INK.mix(0.12)));
+        }
+        let (px, py) = chart.backend_coord(&(x0, t));
+        labels.add(
+            format(&v),
+            (px - 6, py),
+            Pos::new(HPos::Right, VPos::Center),
+            FONT,
+            INK,
+        );
+    }
 }
 
-/// Okabe–Ito colours per status, readable on light and dark backgrounds.
+/// Estimated width of `text` at font size `size` (SVG units): 0.6 em per
+/// ASCII character, 1 em for symbols and other wide glyphs. Labels are
+/// placed with it so that none overlaps another.
+pub fn text_width(text: &str, size: f64) -> f64 {
+    text.chars()
+        .map(|c| if c.is_ascii() { 0.6 } else { 1.0 })
+        .sum::<f64>()
+        * size
+}
+
+/// The box `(x0, y0, x1, y1)` a text drawn by plotters at `(x, y)` with
+/// anchor `pos` and plotters font size `font` covers, estimated.
+pub fn text_box(text: &str, (x, y): (i32, i32), pos: Pos, font: f64) -> [f64; 4] {
+    let s = font / 1.24;
+    let w = text_width(text, s);
+    let (x, y) = (f64::from(x), f64::from(y));
+    let x0 = match pos.h_pos {
+        HPos::Left => x,
+        HPos::Center => x - w / 2.0,
+        HPos::Right => x - w,
+    };
+    // plotters sets dy = 0.76em (top), 0.5ex (center) or -0.5ex (bottom);
+    // glyphs reach 0.8 em above the baseline and 0.2 em below it.
+    let base = match pos.v_pos {
+        VPos::Top => y + 0.76 * s,
+        VPos::Center => y + 0.25 * s,
+        VPos::Bottom => y - 0.25 * s,
+    };
+    [x0, base - 0.8 * s, x0 + w, base + 0.2 * s]
+}
+
+/// Texts of a chart placed so that none overlaps another: each is kept only
+/// if its box is clear of those already kept, so add the most important first.
+#[derive(Default)]
+pub struct Labels {
+    kept: Vec<Label>,
+}
+
+/// A kept label: text, where, anchor, plotters font size, colour, and its box.
+struct Label {
+    text: String,
+    at: (i32, i32),
+    pos: Pos,
+    font: f64,
+    color: RGBColor,
+    bounds: [f64; 4],
+}
+
+impl Labels {
+    /// Keeps the label unless it would overlap one kept before; says which.
+    pub fn add(
+        &mut self,
+        text: String,
+        at: (i32, i32),
+        pos: Pos,
+        font: f64,
+        color: RGBColor,
+    ) -> bool {
+        let b = text_box(&text, at, pos, font);
+        let clear = self
+            .kept
+            .iter()
+            .map(|k| k.bounds)
+            .all(|k| b[2] <= k[0] || k[2] <= b[0] || b[3] <= k[1] || k[3] <= b[1]);
+        if clear {
+            self.kept.push(Label {
+                text,
+                at,
+                pos,
+                font,
+                color,
+                bounds: b,
+            });
+        }
+        clear
+    }
+
+    /// Draws the kept labels in pixel coordinates of `area`.
+    pub fn draw<DB: plotters::prelude::DrawingBackend>(
+        self,
+        area: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
+    ) {
+        use plotters::prelude::*;
+        for l in self.kept {
+            let style = ("sans-serif", l.font)
+                .into_font()
+                .color(&l.color)
+                .pos(l.pos);
+            let _ = area.draw(&Text::new(l.text, l.at, style));
+        }
+    }
+}
+
+/// Colour of a status in charts; in a page the theme's colour for it
+/// replaces the literal (see [`THEMED`]), which is kept for standalone files.
 pub fn status_color(key: &str) -> RGBColor {
     match key {
         "on-track" => RGBColor(0, 158, 115),
@@ -146,7 +436,36 @@ pub fn status_color(key: &str) -> RGBColor {
         "achieved" => RGBColor(0, 114, 178),
         "partial" => RGBColor(86, 180, 233),
         "missed" => RGBColor(204, 121, 167),
+        "dropped" => RGBColor(107, 114, 128),
+        "open" => SURFACE,
         _ => RGBColor(150, 150, 150),
+    }
+}
+
+/// Colours that take the theme's value in a page, by the class `finish_svg`
+/// adds (`f-<key>` on fills, `s-<key>` on strokes; the stylesheet maps them
+/// to the same custom properties as the status badges), so charts keep their
+/// contrast in light and dark mode.
+pub const THEMED: [&str; 11] = [
+    "on-track",
+    "at-risk",
+    "off-track",
+    "achieved",
+    "partial",
+    "missed",
+    "dropped",
+    "no-update",
+    "value",
+    "marker",
+    "surface",
+];
+
+fn themed_color(key: &str) -> RGBColor {
+    match key {
+        "value" => VALUE,
+        "marker" => MARKER,
+        "surface" => SURFACE,
+        k => status_color(k),
     }
 }
 
@@ -155,7 +474,7 @@ fn hex(c: RGBColor) -> String {
 }
 
 /// Turns plotters' SVG into an accessible, responsive, theme-aware inline SVG.
-pub fn finish_svg(raw: &str, id: &str, title: &str, desc: &str) -> String {
+pub fn finish_svg(raw: &str, id: &str, title: &str, desc: &str, class: &str) -> String {
     let body_start = raw.find('>').map_or(0, |i| i + 1);
     let (w, h) = raw[..body_start]
         .split("viewBox=\"0 0 ")
@@ -165,7 +484,7 @@ pub fn finish_svg(raw: &str, id: &str, title: &str, desc: &str) -> String {
         .unwrap_or(("400", "240"));
     let esc = super::templates::escape_html;
     let mut out = format!(
-        "<svg class=\"chart-svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+        "<svg class=\"{class}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
         esc(title),
         esc(desc)
     );
@@ -184,6 +503,15 @@ pub fn finish_svg(raw: &str, id: &str, title: &str, desc: &str) -> String {
             );
         }
     }
+    for key in THEMED {
+        let c = hex(themed_color(key));
+        for (attr, prefix) in [("fill", "f"), ("stroke", "s")] {
+            let from = format!("{attr}=\"{c}\"");
+            if body.contains(&from) {
+                body = body.replace(&from, &format!("{from} class=\"{prefix}-{key}\""));
+            }
+        }
+    }
     // plotters puts every attribute and element on its own line; keep it compact.
     out.reserve(body.len());
     for line in body.lines() {
@@ -192,10 +520,82 @@ pub fn finish_svg(raw: &str, id: &str, title: &str, desc: &str) -> String {
     out
 }
 
-/// The narrowest on-screen width of a chart `width` units wide at which its
-/// 13-unit labels are still 11 px.
-pub fn min_width(width: u32) -> u32 {
-    (width * 11).div_ceil(13)
+/// Rows the labels of `cats` need under their columns in a chart `size`
+/// wide whose value labels take `y_area`: 1 when each fits its column, else 2
+/// (staggered, each with two columns of room).
+pub fn category_rows(cats: &[String], size: Size, y_area: u32) -> usize {
+    let col = f64::from(size.w.saturating_sub(y_area + 24)) / cats.len().max(1) as f64;
+    let fits = cats.iter().all(|c| text_width(c, FONT / 1.24) <= col - 6.0);
+    if fits { 1 } else { 2 }
+}
+
+/// Height of the category label area for `rows` rows.
+pub fn category_area(rows: usize) -> u32 {
+    30 + 16 * (rows as u32).saturating_sub(1)
+}
+
+/// `text` cut (with "…") to at most `room` units wide at the label size.
+fn fit(text: &str, room: f64) -> String {
+    let s = FONT / 1.24;
+    let mut chars = text.chars().count();
+    let mut out = text.to_string();
+    while chars > 1 && text_width(&out, s) > room {
+        chars -= 1;
+        out = short(text, chars);
+    }
+    out
+}
+
+/// Category labels under columns `0..n` (centred at `i + 0.5`), on `rows`
+/// staggered rows, each cut to its room (the chart's table has the whole
+/// label). The last (latest) goes first so it always shows.
+pub fn category_labels(
+    chart: &Cartesian<'_>,
+    labels: &mut Labels,
+    cats: &[String],
+    rows: usize,
+    width: u32,
+) {
+    let n = cats.len();
+    let col = f64::from(chart.backend_coord(&(1.0, 0.0)).0 - chart.backend_coord(&(0.0, 0.0)).0);
+    for (i, c) in cats.iter().enumerate().rev() {
+        let row = (n - 1 - i) % rows.max(1);
+        let (px, py) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
+        let text = fit(c, (col * rows as f64).min(f64::from(width) - 8.0) - 6.0);
+        // Kept inside the drawing: the last label may be wider than its column.
+        let half = (text_width(&text, FONT / 1.24) / 2.0).ceil() as i32 + 2;
+        let px = px.min(width as i32 - half).max(half);
+        labels.add(
+            text,
+            (px, py + 8 + 16 * row as i32),
+            Pos::new(HPos::Center, VPos::Top),
+            FONT,
+            INK,
+        );
+    }
+}
+
+/// A size a chart is drawn at (SVG units).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size {
+    pub w: u32,
+    pub h: u32,
+}
+
+/// SVG text cannot reflow, and a chart scaled to its card scales its labels
+/// with it: one drawing cannot be legible both in a 320 px phone column and a
+/// 1,200 px desktop card. So every chart is drawn twice, narrow and wide, and
+/// the stylesheet shows the one that fits its card (a container query at
+/// 640 px): the 13-unit labels stay between 11 and 18 px on screen.
+pub const NARROW: Size = Size { w: 360, h: 240 };
+pub const WIDE: Size = Size { w: 760, h: 290 };
+
+/// Both drawings of a chart by `draw`, finished as inline SVG (the wide one
+/// with its own element ids), for [`Chart::svg`].
+pub fn both(id: &str, title: &str, desc: &str, draw: impl Fn(Size) -> String) -> String {
+    let narrow = finish_svg(&draw(NARROW), id, title, desc, "chart-svg");
+    let wide = finish_svg(&draw(WIDE), &format!("{id}-wide"), title, desc, "chart-svg");
+    format!("<div class=\"chart-sm\">{narrow}</div><div class=\"chart-lg\">{wide}</div>")
 }
 
 /// Shortens a label to `max` characters with an ellipsis.
@@ -217,7 +617,7 @@ mod tests {
     #[test]
     fn finish_svg_adds_title_desc_and_themes_colours() {
         let raw = "<svg width=\"400\" height=\"240\" viewBox=\"0 0 400 240\" xmlns=\"http://www.w3.org/2000/svg\">\n<text fill=\"#000000\">\na &lt; b\n</text>\n<polyline stroke=\"#010203\" points=\"1,1 2,2\"/>\n</svg>\n";
-        let svg = finish_svg(raw, "c1", "Title <x>", "Desc");
+        let svg = finish_svg(raw, "c1", "Title <x>", "Desc", "chart-svg");
         assert!(svg.starts_with("<svg class=\"chart-svg\" viewBox=\"0 0 400 240\""));
         assert!(svg.contains(
             "<title id=\"c1-title\">Title &lt;x&gt;</title><desc id=\"c1-desc\">Desc</desc>"
@@ -225,6 +625,63 @@ mod tests {
         assert!(svg.contains("fill=\"currentColor\""));
         assert!(svg.contains("stroke-dasharray=\"7 4\""));
         assert!(svg.ends_with("</svg>"));
+    }
+
+    #[test]
+    fn axis_ticks_cover_any_finite_range_in_bounded_time() {
+        let a = Axis::new(0.0, 6.0, 4);
+        assert_eq!(a.ticks, vec![0.0, 2.0, 4.0, 6.0]);
+        let a = Axis::new(99.9, 99.99, 4);
+        assert!(a.ticks[0] <= 99.9 && *a.ticks.last().unwrap() >= 99.99);
+        let hostile = [
+            0.0,
+            -0.0,
+            5e-324,
+            -5e-324,
+            1e-300,
+            1.0,
+            1e15,
+            1e300,
+            1e308,
+            f64::MAX,
+            f64::MIN,
+            -1e308,
+        ];
+        for &lo in &hostile {
+            for &hi in &hostile {
+                let a = Axis::new(lo, hi, 4);
+                assert!(
+                    a.ticks.len() >= 2 && a.ticks.len() <= 11,
+                    "{lo} {hi}: {a:?}"
+                );
+                assert!(a.ticks.iter().all(|t| t.is_finite()), "{lo} {hi}: {a:?}");
+                assert!(a.ticks.windows(2).all(|w| w[0] < w[1]), "{lo} {hi}: {a:?}");
+                assert!(a.lo <= lo.min(hi) && a.hi >= lo.max(hi), "{lo} {hi}: {a:?}");
+                for v in [lo, hi] {
+                    assert!((0.0..=1.0).contains(&a.t(v)), "{lo} {hi}: {}", a.t(v));
+                }
+            }
+        }
+        assert_eq!(Axis::new(f64::NAN, f64::INFINITY, 4).ticks.len(), 5);
+    }
+
+    #[test]
+    fn count_axes_have_whole_ticks_over_the_largest_count() {
+        assert_eq!(Axis::counts(0).ticks, vec![0.0, 1.0]);
+        assert_eq!(Axis::counts(7).ticks, vec![0.0, 2.0, 4.0, 6.0, 8.0]);
+        assert_eq!(Axis::counts(23).hi, 25.0);
+        let big = Axis::counts(usize::MAX);
+        assert!(big.hi >= usize::MAX as f64 && big.ticks.len() <= 7);
+    }
+
+    #[test]
+    fn labels_that_would_overlap_are_left_out() {
+        let mut l = Labels::default();
+        let c = Pos::new(HPos::Center, VPos::Center);
+        assert!(l.add("Q1 ’24".into(), (100, 100), c, FONT, INK));
+        assert!(!l.add("Q2 ’24".into(), (120, 100), c, FONT, INK));
+        assert!(l.add("Q3 ’24".into(), (160, 100), c, FONT, INK));
+        assert!(l.add("Q4 ’24".into(), (120, 130), c, FONT, INK));
     }
 
     #[test]

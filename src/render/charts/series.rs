@@ -4,14 +4,21 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{
-    Cell, Chart, FONT, INK, TARGET_LINE, VALUE, finish_svg, min_width, status_color, value_axis,
-};
+use super::{Axis, Cell, Chart, Labels, MARK_FONT, TARGET_LINE, VALUE, status_color, value_axis};
 use crate::content::KeyResult;
 use crate::render::format::{self, StatusView};
 use crate::score::KrScore;
 
-/// `members` are the series' KRs in quarter order with their scores.
+/// `Q1 ’24`: short enough for a column per quarter.
+pub(super) fn quarter_short(q: crate::period::Quarter) -> String {
+    format!("Q{} ’{:02}", q.q, q.year.0 % 100)
+}
+
+/// `members` are the series' KRs in quarter order with their scores. The
+/// chart is titled by the latest member's title (what people call the KR),
+/// and has a fixed width whatever the number of quarters: columns narrow and
+/// quarter labels thin out from the oldest, so the latest quarter always
+/// shows, without a scroll box.
 pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) -> Chart {
     let n = members.len().max(1);
     let first = members.first().map(|m| m.0);
@@ -21,64 +28,76 @@ pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) ->
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
         (l.min(v), h.max(v))
     });
-    let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
-    let pad = ((hi - lo).abs() * 0.15).max(hi.abs() * 1e-6).max(1e-9);
-    let format = |v: &f64| first.map_or_else(|| format::number(*v), |k| format::value(k, *v));
-    let label_width = super::y_label_width(lo - pad, hi + pad, &format);
-    // A column per quarter, wide enough for its `Q1 FY24` label.
-    let width = (label_width + 24 + 72 * n as u32).max(400);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (width, 240)).into_drawing_area();
-        if let Ok(mut chart) = ChartBuilder::on(&root)
-            .margin(12)
-            .x_label_area_size(26)
-            .y_label_area_size(label_width)
-            .build_cartesian_2d(0.0..n as f64, (lo - pad)..(hi + pad))
+    let axis = Axis::new(lo, hi, 4);
+    let quarters: Vec<String> = members
+        .iter()
+        .map(|(k, _)| quarter_short(k.quarter))
+        .collect();
+    let draw = |size: super::Size| {
+        let mut svg = String::new();
+        let (format, caption): (super::TickFormat<'_>, _) = match first {
+            Some(k) => super::kr_ticks(k, &axis, size),
+            None => (Box::new(|v: &f64| format::number(*v)), None),
+        };
+        let y_area = super::y_label_width(&axis, &format);
+        let rows = super::category_rows(&quarters, size, y_area);
         {
-            value_axis(&mut chart, 5, &format);
-            let font = ("sans-serif", FONT).into_font();
-            let _ = chart.draw_series(members.iter().enumerate().map(|(i, (k, _))| {
-                Text::new(
-                    format::quarter_label(k.quarter),
-                    (i as f64 + 0.5, lo - pad),
-                    font.clone()
-                        .color(&INK)
-                        .pos(Pos::new(HPos::Center, VPos::Top)),
-                )
-            }));
-            // Each quarter's target as a dashed step.
-            for (i, (k, _)) in members.iter().enumerate() {
+            let root = SVGBackend::with_string(&mut svg, (size.w, size.h)).into_drawing_area();
+            if let Ok(mut chart) = ChartBuilder::on(&root)
+                .margin(12)
+                .margin_top(if caption.is_some() {
+                    super::CAPTION_SPACE
+                } else {
+                    12
+                })
+                .x_label_area_size(super::category_area(rows))
+                .y_label_area_size(y_area)
+                .build_cartesian_2d(0.0..n as f64, 0.0..1.0)
+            {
+                let mut labels = Labels::default();
+                if let Some(c) = &caption {
+                    super::unit_caption(&mut labels, c, size);
+                }
+                value_axis(&mut chart, &mut labels, &axis, &format);
+                let t = |v: f64| axis.t(v);
+                super::category_labels(&chart, &mut labels, &quarters, rows, size.w);
+                // Each quarter's target as a dashed step.
+                for (i, (k, _)) in members.iter().enumerate() {
+                    let _ = chart.draw_series(LineSeries::new(
+                        [
+                            (i as f64 + 0.15, t(k.target)),
+                            (i as f64 + 0.85, t(k.target)),
+                        ],
+                        TARGET_LINE.stroke_width(2),
+                    ));
+                }
                 let _ = chart.draw_series(LineSeries::new(
-                    [(i as f64 + 0.15, k.target), (i as f64 + 0.85, k.target)],
-                    TARGET_LINE.stroke_width(2),
+                    members
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (_, s))| (i as f64 + 0.5, t(s.value))),
+                    VALUE.stroke_width(3),
                 ));
+                for (i, (_, s)) in members.iter().enumerate().rev() {
+                    let st = StatusView::kr(s.status);
+                    labels.add(
+                        st.symbol.to_string(),
+                        chart.backend_coord(&(i as f64 + 0.5, t(s.value))),
+                        Pos::new(HPos::Center, VPos::Center),
+                        MARK_FONT,
+                        status_color(st.key),
+                    );
+                }
+                labels.draw(&root);
             }
-            let _ = chart.draw_series(LineSeries::new(
-                members
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (_, s))| (i as f64 + 0.5, s.value)),
-                VALUE.stroke_width(3),
-            ));
-            let marker = ("sans-serif", FONT * 1.1).into_font();
-            let _ = chart.draw_series(members.iter().enumerate().map(|(i, (_, s))| {
-                let st = StatusView::kr(s.status);
-                Text::new(
-                    st.symbol.to_string(),
-                    (i as f64 + 0.5, s.value),
-                    marker
-                        .clone()
-                        .color(&status_color(st.key))
-                        .pos(Pos::new(HPos::Center, VPos::Center)),
-                )
-            }));
+            let _ = root.present();
         }
-        let _ = root.present();
-    }
-    let title = format!("Series {name} across quarters");
+        svg
+    };
+    let kr_title = members.last().map_or(name, |m| m.0.title.as_str());
+    let title = format!("{kr_title}: value across quarters");
     let desc = format!(
-        "{} quarters of the repeated key result: the line is each quarter's final or current value, the dashed steps each quarter's target.",
+        "{} quarters of the repeated key result (series {name}): the line is each quarter's final or current value, the dashed steps each quarter's target.",
         members.len()
     );
     let rows = members
@@ -95,7 +114,7 @@ pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) ->
         .collect();
     Chart {
         id: id.into(),
-        svg: finish_svg(&svg, id, &title, &desc),
+        svg: super::both(id, &title, &desc, draw),
         title,
         desc,
         headers: vec![
@@ -106,8 +125,11 @@ pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) ->
             "Status".into(),
         ],
         rows,
-        legend: vec![("━".into(), "value".into()), ("╌".into(), "target".into())],
-        wide: width > 400,
-        min_width: min_width(width),
+        legend: vec![
+            super::legend("━", "value", "legend-value"),
+            super::legend("╌", "target", ""),
+        ],
+        wide: false,
+        min_width: 0,
     }
 }

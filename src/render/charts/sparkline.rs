@@ -81,7 +81,7 @@ pub fn sparkline(kr: &KeyResult, as_of: chrono::NaiveDate, id: &str) -> Chart {
     let desc = "Progress at the start and after each status update; the dashed line is the target.";
     Chart {
         id: id.into(),
-        svg: finish_svg(&svg, id, &title, desc),
+        svg: finish_svg(&svg, id, &title, desc, "chart-svg"),
         title,
         desc: String::new(),
         headers: Vec::new(),

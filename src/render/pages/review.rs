@@ -108,10 +108,8 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             }
         }
         let team_statuses = {
-            let labels: Vec<String> = by_team
-                .values()
-                .map(|t| charts::short(&t.0.title, 10))
-                .collect();
+            // Whole names: the chart cuts what does not fit, its table keeps them.
+            let labels: Vec<String> = by_team.values().map(|t| t.0.title.clone()).collect();
             let segments: Vec<_> = ["achieved", "partial", "missed", "dropped", "open"]
                 .iter()
                 .map(|key| {
