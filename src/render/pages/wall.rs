@@ -295,8 +295,8 @@ pub struct RowShape {
     pub title: String,
     pub owner: String,
     pub flags: Vec<String>,
-    /// Value and target, as printed in the value column.
-    pub value: String,
+    /// Value (in bold) and target, as printed in the value column.
+    pub value: (String, String),
 }
 
 /// What the height of a card depends on.
@@ -355,7 +355,7 @@ impl Measure {
         let owner = format!("· {}", k.owner);
         let mut title = vec![run(&k.title, 1.0, false), run(&owner, OWNER_SIZE, false)];
         title.extend(flags);
-        let value = [run(&k.value, 1.0, false)];
+        let value = [run(&k.value.0, 1.0, true), run(&k.value.1, 1.0, false)];
         let content = if self.two_line {
             let title_w = self.inner;
             let value_w = self.inner - BAR_COL - STATUS_COL - 2.0 * KR_GAP;
@@ -413,15 +413,21 @@ impl Measure {
         let sub = wrap(&[run(&f.subline, 1.0, false)], width) as f64 * LH;
         // Legend entries flow in lines, as a wrapping flex row.
         let item_h = (FOOT_SIZE * LH).max(self.badge());
-        let (mut lines, mut line) = (1usize, 0.0f64);
+        let (mut lines, mut line) = (0usize, 0.0f64);
         for item in &f.legend {
             let w = text_em(&run(item, FOOT_SIZE, true)) + STATUS_PAD * STATUS_SIZE;
-            if line > 0.0 && line + LEGEND_GAP_X + w > width {
-                lines += 1;
+            if w > width {
+                // An entry wider than the sheet wraps on lines of its own.
+                lines += wrap(&[run(item, FOOT_SIZE, true)], width);
                 line = 0.0;
+            } else if line > 0.0 && line + LEGEND_GAP_X + w <= width {
+                line += LEGEND_GAP_X + w;
+            } else {
+                lines += 1;
+                line = w;
             }
-            line += if line > 0.0 { LEGEND_GAP_X } else { 0.0 } + w;
         }
+        let lines = lines.max(1);
         let legend = lines as f64 * item_h + (lines - 1) as f64 * LEGEND_GAP_Y;
         h1 + sub + HEAD_EMS + FOOT_EMS + self.px(4.0) + legend
     }
@@ -595,7 +601,7 @@ fn shapes(groups: &[Group<'_>]) -> Vec<CardShape> {
                         title: k.kr.title.clone(),
                         owner: k.kr.owner.title.clone(),
                         flags: flag_texts(&k.kr.flags),
-                        value: format!("{} {}", k.value, k.target),
+                        value: (k.value.clone(), k.target.clone()),
                     })
                     .collect(),
                 company: c.o.team.is_none(),
@@ -679,8 +685,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             "⚑ Stale: no update for {} days or more",
             cfg.stale_after_days
         ),
-        "⚑ Missing scoring: no update since the quarter's midpoint, or no final status"
-            .to_string(),
+        "⚑ Missing scoring: no mid-quarter or final update".to_string(),
     ];
     let label = quarter_info(r, q).label;
     let krs_of = |ids: &[usize]| -> Vec<usize> {
@@ -695,13 +700,15 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             Some(t) => format!("{} OKRs · {label} · {t}", cfg.company),
             None => format!("{} OKRs · {label}", cfg.company),
         };
-        let subline = format!(
-            "As of {} · {} · {} · average score {}",
+        let mut subline = format!(
+            "As of {} · {} · {}",
             r.scores.as_of,
             plural(objectives, "objective", "objectives"),
             plural(krs.len(), "key result", "key results"),
-            stats.average.text
         );
+        if stats.average.value.is_some() {
+            subline.push_str(&format!(" · average score {}", stats.average.text));
+        }
         let mut items: Vec<String> = legend
             .iter()
             .map(|s| format!("{} {}", s.symbol, s.label))
@@ -807,7 +814,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                 title: l.team.title.clone(),
                 owner: String::new(),
                 flags: Vec::new(),
-                value: l.counts.clone(),
+                value: (String::new(), l.counts.clone()),
             })
             .collect(),
         company: false,
@@ -842,8 +849,7 @@ mod tests {
     fn frame() -> Frame {
         Frame {
             heading: "Limitco OKRs · Q4 FY26".into(),
-            subline: "As of 2026-11-22 · 12 objectives · 60 key results · average score 62%"
-                .into(),
+            subline: "As of 2026-11-22 · 12 objectives · 60 key results · average score 62%".into(),
             legend: format::KR_STATUS_KEYS
                 .iter()
                 .map(|k| {
@@ -866,7 +872,7 @@ mod tests {
                     title: words(kr_title),
                     owner: "Dmitri Volkov".into(),
                     flags: vec![],
-                    value: "1,591.3 / 2,500 integrations".into(),
+                    value: ("1,591.3".into(), "/ 2,500 integrations".into()),
                 })
                 .collect(),
             company: false,
