@@ -354,7 +354,7 @@ fn title(rng: &mut Rng, long: bool) -> String {
         if !t.is_empty() {
             t.push(' ');
         }
-        let w: &str = *rng.pick(&WORDS);
+        let w = rng.pick(&WORDS);
         t.push_str(w);
     }
     let mut t: String = t.chars().take(len).collect();
@@ -369,7 +369,7 @@ fn number(tenths: i64) -> String {
     let int = (tenths / 10).to_string();
     let mut grouped = String::new();
     for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);

@@ -183,6 +183,7 @@ const FOOT_SIZE: f64 = 0.9;
 
 /// Advance widths (em) of printable ASCII (space to `~`) in DejaVu Sans
 /// Book, as Chromium lays it out.
+#[allow(clippy::approx_constant)] // 0.318 em is the width of a space, not 1/π
 const REGULAR: [f64; 95] = [
     0.318, 0.401, 0.460, 0.838, 0.636, 0.950, 0.780, 0.275, 0.390, 0.390, 0.500, 0.838, 0.318,
     0.361, 0.318, 0.337, 0.636, 0.636, 0.636, 0.636, 0.636, 0.636, 0.636, 0.636, 0.636, 0.636,
@@ -937,10 +938,11 @@ mod tests {
             for o in ORIENTATIONS {
                 let mm = paper_mm(paper, o);
                 let (d, _) = fit(&one, &frame(), mm, LEGIBLE_PT, false).unwrap();
-                // As large as the height allows, or as the width allows one column.
+                // As large as the height allows (one more step would wrap a line
+                // more), or as the width allows one column.
                 let width_bound = (mm.0 - 2.0 * MARGIN_MM) / (MIN_COLUMN_EMS * PT_MM);
                 assert!(
-                    d.fill > SAFETY - 0.02 || d.font_pt >= width_bound.min(MAX_PT) - STEP_PT,
+                    d.fill > 0.85 || d.font_pt >= width_bound.min(MAX_PT) - STEP_PT,
                     "{paper:?} {o:?}: {d:?}"
                 );
                 assert!(d.font_pt > 20.0, "{paper:?} {o:?}: {d:?}");
