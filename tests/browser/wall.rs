@@ -713,3 +713,49 @@ async fn the_wall_reads_on_an_office_tv() {
     let _ = browser.wait().await;
     task.abort();
 }
+
+/// On screen the wall reflows: no horizontal scrolling at desktop or phone
+/// width, for the demo and for a generated company with long titles and units.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wall_reflows_on_screen_at_desktop_and_phone_width() {
+    let shape = Shape {
+        seed: 7,
+        objectives: 6,
+        krs: Some(4),
+        long_titles: 50,
+        teams: 2,
+    };
+    let generated = build_site(&generate(&shape, "A3", "landscape").root, "2026-11-22", &[]);
+    let shots = std::env::temp_dir().join("okra-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let (mut browser, task) = launch(1280, 900).await;
+    let mut failures = Vec::new();
+    for (name, site) in [("demo", demo()), ("generated", generated.as_path())] {
+        let base = serve(site);
+        for width in [1280, 390] {
+            let (page, problems) = visit(&browser, &format!("{base}wall/"), width, 900, 200).await;
+            failures.extend(problems.into_iter().map(|p| format!("{name} {width}px: {p}")));
+            let overflow: i64 = page
+                .evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+                )
+                .await
+                .unwrap()
+                .into_value()
+                .unwrap();
+            if overflow > 0 {
+                failures.push(format!("{name} {width}px: {overflow}px horizontal overflow"));
+            }
+            let png = page
+                .screenshot(ScreenshotParams::builder().full_page(true).build())
+                .await
+                .unwrap();
+            std::fs::write(shots.join(format!("wall-{name}-{width}.png")), png).unwrap();
+            page.close().await.unwrap();
+        }
+    }
+    browser.close().await.unwrap();
+    let _ = browser.wait().await;
+    task.abort();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
