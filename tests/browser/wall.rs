@@ -97,6 +97,8 @@ struct Printed {
     columns: u32,
     /// The page had site navigation (it must not).
     chrome: bool,
+    /// Cards taller than okra's estimate.
+    over: Vec<String>,
 }
 
 /// Runs a command, returning its standard output (the test fails if it cannot run).
@@ -212,6 +214,19 @@ async fn print_walls(
             .unwrap()
             .into_value()
             .unwrap();
+        // Cards Chromium laid out taller than okra estimated (there should be none).
+        let over: Vec<String> = page
+            .evaluate(
+                "[...document.querySelectorAll('.wall-card[data-estimate-mm]')].map(c => { \
+                 const mm = (c.getBoundingClientRect().height + parseFloat(getComputedStyle(c).marginBottom)) * 25.4 / 96; \
+                 const est = parseFloat(c.dataset.estimateMm); \
+                 return mm > est + 0.2 ? `card '${c.querySelector('.wall-obj').textContent.slice(0, 40)}' is ${mm.toFixed(1)} mm, estimated ${est} mm` : ''; \
+                 }).filter(x => x)",
+            )
+            .await
+            .unwrap()
+            .into_value()
+            .unwrap();
         let chrome: bool = page
             .evaluate("!!document.querySelector('.site-header, .site-footer, nav')")
             .await
@@ -236,6 +251,7 @@ async fn print_walls(
             font_pt: measured[2],
             columns: measured[3] as u32,
             chrome,
+            over,
         });
     }
     out
@@ -273,6 +289,9 @@ fn check_sheet(p: &Printed, label: &str, sheet: (f64, f64), failures: &mut Vec<S
             "{at}: okra estimated {:.3} of the sheet, Chromium laid out {:.3}",
             p.estimate, p.natural
         ));
+    }
+    for o in &p.over {
+        failures.push(format!("{at}: {o}"));
     }
     // Filled: the content (without the stretch) spans most of the sheet,
     // unless one column of the largest type the width allows is all there is.
@@ -542,6 +561,14 @@ async fn generated_walls_print_on_one_filled_sheet_with_every_value_whole() {
             teams: 3,
         },
     ];
+    // Far beyond the limit, nearly all in one team: its own sheet must still be one page.
+    let worst = Shape {
+        seed: 4,
+        objectives: 12,
+        krs: Some(5),
+        long_titles: 100,
+        teams: 1,
+    };
     let (mut browser, task) = launch(1280, 900).await;
     let pdfs = std::env::temp_dir().join("okra-wall-pdfs");
     let (mut failures, mut sheets, mut sites) = (Vec::new(), 0, 0);
@@ -549,19 +576,23 @@ async fn generated_walls_print_on_one_filled_sheet_with_every_value_whole() {
     let mut rng = Rng(0x5EED);
     for (n, (paper, _, _)) in PAPERS.iter().enumerate() {
         for orientation in ["landscape", "portrait"] {
-            let random = Shape {
-                seed: 100 + sites as u64,
-                objectives: 1 + rng.below(12) as usize,
-                krs: None,
-                long_titles: *rng.pick(&[0, 20, 50, 100]),
-                teams: rng.below(5) as usize,
-            };
-            let shapes = [fixed[(n * 2) % 3].clone(), random];
-            let shapes = if orientation == "portrait" {
-                [fixed[(n * 2 + 1) % 3].clone(), shapes[1].clone()]
+            let mut shapes = vec![if orientation == "portrait" {
+                fixed[(n * 2 + 1) % 3].clone()
             } else {
-                shapes
-            };
+                fixed[(n * 2) % 3].clone()
+            }];
+            if orientation == "portrait" && n % 2 == 1 {
+                shapes.push(worst.clone());
+            }
+            for _ in 0..3 {
+                shapes.push(Shape {
+                    seed: 100 + rng.below(1000),
+                    objectives: 1 + rng.below(12) as usize,
+                    krs: None,
+                    long_titles: *rng.pick(&[0, 20, 50, 100]),
+                    teams: rng.below(5) as usize,
+                });
+            }
             for shape in shapes {
                 let label = format!(
                     "{paper}-{orientation}-{}x{:?}-seed{}",
@@ -734,7 +765,11 @@ async fn the_wall_reflows_on_screen_at_desktop_and_phone_width() {
         let base = serve(site);
         for width in [1280, 390] {
             let (page, problems) = visit(&browser, &format!("{base}wall/"), width, 900, 200).await;
-            failures.extend(problems.into_iter().map(|p| format!("{name} {width}px: {p}")));
+            failures.extend(
+                problems
+                    .into_iter()
+                    .map(|p| format!("{name} {width}px: {p}")),
+            );
             let overflow: i64 = page
                 .evaluate(
                     "document.documentElement.scrollWidth - document.documentElement.clientWidth",
@@ -744,7 +779,9 @@ async fn the_wall_reflows_on_screen_at_desktop_and_phone_width() {
                 .into_value()
                 .unwrap();
             if overflow > 0 {
-                failures.push(format!("{name} {width}px: {overflow}px horizontal overflow"));
+                failures.push(format!(
+                    "{name} {width}px: {overflow}px horizontal overflow"
+                ));
             }
             let png = page
                 .screenshot(ScreenshotParams::builder().full_page(true).build())

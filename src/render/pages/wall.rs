@@ -45,6 +45,8 @@ struct WallCard<'v> {
     o: &'v ObjectiveView,
     q: &'v QuarterScore,
     krs: Vec<WallKr<'v>>,
+    /// okra's estimate of the card's height with its margin, in mm (for the tests).
+    estimate_mm: f64,
 }
 
 /// The cards of one team (or the company level).
@@ -247,17 +249,24 @@ fn text_em(r: &Run<'_>) -> f64 {
         * r.size
 }
 
-/// Lines the runs take in a box `width` em (of the base type) wide, breaking
-/// at spaces as browsers do and anywhere inside a word too long for a line
-/// (the wall sets `overflow-wrap: anywhere`). Browsers may also break after
-/// hyphens and slashes, which can only save lines, so this is an upper bound.
+/// Lines the runs take in a box `width` em (of the base type) wide, as
+/// browsers break lines: at spaces; inside a word too long for a line, first
+/// after its hyphens (and slashes, in some browsers: both are tried and the
+/// worse kept), and only then anywhere (the wall sets `overflow-wrap:
+/// anywhere`). Words that fit a line are kept whole, which can only cost
+/// lines compared with breaking them at their hyphens, so this is an upper bound.
 fn wrap(runs: &[Run<'_>], width: f64) -> usize {
+    wrap_with(runs, width, false).max(wrap_with(runs, width, true))
+}
+
+fn wrap_with(runs: &[Run<'_>], width: f64, slash_breaks: bool) -> usize {
     let width = width.max(1.0);
     let (mut lines, mut line) = (1usize, 0.0f64);
     for r in runs {
         let space = char_em(' ', r.bold) * r.size;
+        let em = |t: &str| text_em(&Run { text: t, ..*r });
         for word in r.text.split(' ').filter(|w| !w.is_empty()) {
-            let w = text_em(&Run { text: word, ..*r });
+            let w = em(word);
             if line > 0.0 && line + space + w <= width {
                 line += space + w;
                 continue;
@@ -270,14 +279,30 @@ fn wrap(runs: &[Run<'_>], width: f64) -> usize {
                 line = w;
                 continue;
             }
-            // Too long for any line: broken between characters.
-            for c in word.chars() {
-                let cw = (char_em(c, r.bold) + r.tracking) * r.size;
-                if line > 0.0 && line + cw > width {
+            // Too long for any line: broken after hyphens (and slashes), then anywhere.
+            let segments = word.split_inclusive(|c| c == '-' || (slash_breaks && c == '/'));
+            for seg in segments {
+                let sw = em(seg);
+                if line + sw <= width {
+                    line += sw;
+                    continue;
+                }
+                if line > 0.0 {
                     lines += 1;
                     line = 0.0;
                 }
-                line += cw;
+                if sw <= width {
+                    line = sw;
+                    continue;
+                }
+                for c in seg.chars() {
+                    let cw = (char_em(c, r.bold) + r.tracking) * r.size;
+                    if line > 0.0 && line + cw > width {
+                        lines += 1;
+                        line = 0.0;
+                    }
+                    line += cw;
+                }
             }
         }
     }
@@ -334,6 +359,19 @@ struct Measure {
 }
 
 impl Measure {
+    fn new(paper: (f64, f64), font_pt: f64, columns: u32, clamp: bool) -> Measure {
+        let em = font_pt * PT_MM;
+        let w = paper.0 - 2.0 * MARGIN_MM;
+        let col = (w / em - (columns - 1) as f64 * COL_GAP) / columns as f64;
+        let inner = col - 2.0 * CARD_PAD_X - 2.0 * PX_MM / em;
+        Measure {
+            em,
+            inner,
+            two_line: inner < ONE_LINE_EMS,
+            clamp,
+        }
+    }
+
     fn px(&self, n: f64) -> f64 {
         n * PX_MM / self.em
     }
@@ -453,14 +491,7 @@ pub fn fit(
         let em = f * PT_MM;
         let max_columns = ((w / em + COL_GAP) / (MIN_COLUMN_EMS + COL_GAP)).floor() as u32;
         for columns in 1..=max_columns.clamp(1, 8) {
-            let col = (w / em - (columns - 1) as f64 * COL_GAP) / columns as f64;
-            let inner = col - 2.0 * CARD_PAD_X - 2.0 * PX_MM / em;
-            let m = Measure {
-                em,
-                inner,
-                two_line: inner < ONE_LINE_EMS,
-                clamp,
-            };
+            let m = Measure::new(paper, f, columns, clamp);
             let frame_mm = m.frame(frame, w / em) * em;
             let heights: Vec<f64> = cards.iter().map(|c| m.card(c) * em).collect();
             if let Some((assignment, tallest)) =
@@ -574,6 +605,7 @@ fn groups<'v>(r: &'v Renderer<'_>, objectives: &[usize]) -> Vec<Group<'v>> {
                             }
                         })
                         .collect(),
+                    estimate_mm: 0.0,
                 })
                 .collect(),
         })
@@ -649,12 +681,15 @@ fn layout<'v>(
                 (d, a)
             }),
     };
+    let m = Measure::new(paper, density.font_pt, density.columns, density.clamp);
     let mut columns: Vec<Vec<WallCard<'v>>> = (0..density.columns).map(|_| Vec::new()).collect();
-    for (card, col) in groups
+    for ((mut card, col), s) in groups
         .into_iter()
         .flat_map(|g| g.cards)
         .zip(assignment.iter().copied())
+        .zip(&shape)
     {
+        card.estimate_mm = (m.card(s) * m.em * 100.0).round() / 100.0;
         columns[col].push(card);
     }
     // Keep every column up to the last one used (the extra card, if any, goes last).
@@ -890,6 +925,10 @@ mod tests {
         let long = [run(&word, 1.0, false)];
         assert_eq!(wrap(&long, 10.0), 3);
         assert_eq!(wrap(&[run("", 1.0, false)], 10.0), 1);
+        // Browsers break a long word after its hyphens first, which can leave
+        // lines short: "requests-per-" / "second-per-" / "region" in 9 em.
+        let unit = [run("requests-per-second-per-region", 1.0, false)];
+        assert_eq!(wrap(&unit, 9.0), 3);
     }
 
     #[test]
