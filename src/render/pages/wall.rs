@@ -484,19 +484,29 @@ pub fn fit(
 ) -> Option<(Density, Vec<usize>)> {
     let (w, h) = (paper.0 - 2.0 * MARGIN_MM, paper.1 - 2.0 * MARGIN_MM);
     let avail = h * SAFETY;
-    let top = MAX_PT.min(w / (MIN_COLUMN_EMS * PT_MM));
-    let steps = ((top - min_pt) / STEP_PT).floor().max(0.0) as usize;
-    for step in 0..=steps {
-        let f = min_pt + (steps - step) as f64 * STEP_PT;
+    let try_font = |f: f64| -> Option<(Density, Vec<usize>)> {
         let em = f * PT_MM;
         let max_columns = ((w / em + COL_GAP) / (MIN_COLUMN_EMS + COL_GAP)).floor() as u32;
         for columns in 1..=max_columns.clamp(1, 8) {
             let m = Measure::new(paper, f, columns, clamp);
             let frame_mm = m.frame(frame, w / em) * em;
-            let heights: Vec<f64> = cards.iter().map(|c| m.card(c) * em).collect();
-            if let Some((assignment, tallest)) =
-                assign(&heights, columns as usize, avail - frame_mm)
-            {
+            let room = avail - frame_mm;
+            // Stop measuring as soon as the cards cannot fit: most sizes tried
+            // are far too large, and a big company is measured many times.
+            let mut heights = Vec::with_capacity(cards.len());
+            let mut total = 0.0;
+            for c in cards {
+                let x = m.card(c) * em;
+                total += x;
+                if x > room || total > room * columns as f64 {
+                    break;
+                }
+                heights.push(x);
+            }
+            if heights.len() < cards.len() {
+                continue;
+            }
+            if let Some((assignment, tallest)) = assign(&heights, columns as usize, room) {
                 let density = Density {
                     font_pt: f,
                     columns,
@@ -507,8 +517,21 @@ pub fn fit(
                 return Some((density, assignment));
             }
         }
-    }
-    None
+        None
+    };
+    // Sizes from the largest down, in steps of STEP_PT: first every eighth
+    // (2 pt apart), then the steps just above the first that fits.
+    let top = MAX_PT.min(w / (MIN_COLUMN_EMS * PT_MM));
+    let steps = ((top - min_pt) / STEP_PT).floor().max(0.0) as usize;
+    let size = |step: usize| min_pt + (steps - step) as f64 * STEP_PT;
+    let coarse = (0..=steps)
+        .step_by(8)
+        .chain((steps % 8 != 0).then_some(steps))
+        .find_map(|step| try_font(size(step)).map(|found| (step, found)))?;
+    let (first, found) = coarse;
+    (first.saturating_sub(7)..first)
+        .find_map(|step| try_font(size(step)))
+        .or(Some(found))
 }
 
 /// Splits cards, in order, into at most `columns` columns so that the
