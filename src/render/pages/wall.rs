@@ -526,7 +526,7 @@ pub fn fit(
     let size = |step: usize| min_pt + (steps - step) as f64 * STEP_PT;
     let coarse = (0..=steps)
         .step_by(8)
-        .chain((steps % 8 != 0).then_some(steps))
+        .chain((!steps.is_multiple_of(8)).then_some(steps))
         .find_map(|step| try_font(size(step)).map(|found| (step, found)))?;
     let (first, found) = coarse;
     (first.saturating_sub(7)..first)
