@@ -739,11 +739,13 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         .iter()
         .map(|k| StatusView::of(k))
         .collect();
+    // One entry per flag a KR row can print (the labels of `score::Flag`).
     let flag_legend = vec![
         format!(
             "⚑ Stale: no update for {} days or more",
             cfg.stale_after_days
         ),
+        "⚑ No update yet: none since the quarter started".to_string(),
         "⚑ Missing scoring: no mid-quarter or final update".to_string(),
     ];
     let label = quarter_info(r, q).label;
