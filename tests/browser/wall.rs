@@ -95,6 +95,8 @@ struct Printed {
     estimate: f64,
     font_pt: f64,
     columns: u32,
+    /// The smallest status badge's type, in points.
+    status_pt: f64,
     /// The page had site navigation (it must not).
     chrome: bool,
     /// Cards taller than okra's estimate.
@@ -208,7 +210,8 @@ async fn print_walls(
             .evaluate(
                 "(() => { const w = document.querySelector('.wall'); w.style.minHeight = '0'; \
                  const h = w.getBoundingClientRect().height; w.style.minHeight = ''; \
-                 return [h, parseFloat(w.dataset.fill), parseFloat(w.dataset.fontPt), parseFloat(w.dataset.columns)]; })()",
+                 const badges = [...document.querySelectorAll('.wall-grid .status')].map(e => parseFloat(getComputedStyle(e).fontSize)); \
+                 return [h, parseFloat(w.dataset.fill), parseFloat(w.dataset.fontPt), parseFloat(w.dataset.columns), Math.min(1000, ...badges) * 0.75]; })()",
             )
             .await
             .unwrap()
@@ -250,6 +253,7 @@ async fn print_walls(
             estimate: measured[1],
             font_pt: measured[2],
             columns: measured[3] as u32,
+            status_pt: measured[4],
             chrome,
             over,
         });
@@ -288,6 +292,14 @@ fn check_sheet(p: &Printed, label: &str, sheet: (f64, f64), failures: &mut Vec<S
         failures.push(format!(
             "{at}: okra estimated {:.3} of the sheet, Chromium laid out {:.3}",
             p.estimate, p.natural
+        ));
+    }
+    // Statuses (symbol and word) at 90 % of the base type, which is at least
+    // the legible 7 pt unless a single team is far beyond the limit.
+    if p.status_pt < 0.9 * p.font_pt - 0.05 || (p.font_pt >= 7.0 && p.status_pt < 6.25) {
+        failures.push(format!(
+            "{at}: statuses printed at {:.2} pt with {} pt type",
+            p.status_pt, p.font_pt
         ));
     }
     for o in &p.over {
@@ -609,8 +621,8 @@ async fn generated_walls_print_on_one_filled_sheet_with_every_value_whole() {
                     check_sheet(p, &label, sheet, &mut failures);
                     let _ = writeln!(
                         report,
-                        "{label}: {} pt, {} col, estimate {:.3}, laid out {:.3}",
-                        p.font_pt, p.columns, p.estimate, p.natural
+                        "{label}: {} pt ({:.2} pt statuses), {} col, estimate {:.3}, laid out {:.3}",
+                        p.font_pt, p.status_pt, p.columns, p.estimate, p.natural
                     );
                     text.push_str(&p.text);
                 }
