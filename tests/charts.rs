@@ -261,7 +261,7 @@ fn chart_numbers_equal_the_export() {
 // ---------------------------------------------------------------------------
 
 use chrono::{Duration, NaiveDate};
-use okra::site::memory::build_in_memory;
+use okra::pipeline::build_in_memory;
 use proptest::prelude::*;
 
 /// A small deterministic generator (xorshift), so a failing seed can be rerun.
@@ -429,7 +429,7 @@ fn build_within(
     files: Vec<(String, String)>,
     as_of: NaiveDate,
     secs: u64,
-) -> okra::site::memory::MemoryBuild {
+) -> okra::pipeline::MemoryBuild {
     let (tx, rx) = std::sync::mpsc::channel();
     let what = format!("{files:?}");
     std::thread::spawn(move || {

@@ -10,8 +10,8 @@ mod common;
 use std::path::Path;
 
 use chrono::{Duration, NaiveDate};
+use okra::pipeline::check_in_memory;
 use okra::score::kr::{latest_update, updates_as_of};
-use okra::site::memory::check_in_memory;
 use proptest::prelude::*;
 
 const CONFIG: &str = "title = \"Props\"\ncompany = \"Propco\"\n";

@@ -44,7 +44,7 @@ fn truncated_and_corrupted_files_never_panic() {
         }
         for v in variants {
             std::fs::write(path, &v).unwrap();
-            let checked = okra::site::check(dir.path(), as_of);
+            let checked = okra::pipeline::check(&okra::pipeline::Input::Disk(dir.path()), as_of);
             // Whatever happened, every diagnostic names a file, a line and a hint.
             for d in checked.diagnostics.iter() {
                 assert!(d.loc.line >= 1 && d.loc.column >= 1);
@@ -57,7 +57,7 @@ fn truncated_and_corrupted_files_never_panic() {
     assert!(runs > 500, "{runs}");
     // Restored: clean again.
     assert!(
-        !okra::site::check(dir.path(), as_of)
+        !okra::pipeline::check(&okra::pipeline::Input::Disk(dir.path()), as_of)
             .diagnostics
             .has_errors()
     );

@@ -11,7 +11,7 @@
 
 use chrono::NaiveDate;
 use libfuzzer_sys::fuzz_target;
-use okra::site::memory::build_in_memory;
+use okra::pipeline::build_in_memory;
 
 const SLOTS: [&str; 7] = [
     "content/teams/platform.md",

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use super::{EXIT_CONTENT, SiteArgs, stderr_color, usage_error};
-use crate::site::build::{BuildError, BuildOptions, build, default_output};
+use crate::pipeline::{self, Input};
+use crate::write::{self, SiteWriter, default_output};
 
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
@@ -38,21 +39,38 @@ pub fn run(args: &BuildArgs) -> i32 {
         .output
         .clone()
         .unwrap_or_else(|| default_output(&args.site.root));
-    let opts = BuildOptions {
-        root: args.site.root.clone(),
-        output: output.clone(),
+    if let Err(msg) = write::check_output(&args.site.root, &output) {
+        return usage_error(&msg);
+    }
+    let opts = pipeline::Options {
         as_of,
         base_url: args.base_url.clone(),
         drafts: args.drafts,
     };
     let spinner = indicatif::ProgressBar::new_spinner();
     spinner.enable_steady_tick(Duration::from_millis(120));
-    let result = build(&opts, |stage| spinner.set_message(stage.to_string()));
+    // Files are written into a fresh folder as they are rendered; the writer
+    // removes it again unless the whole build succeeds.
+    let result = pipeline::build(
+        &Input::Disk(&args.site.root),
+        &opts,
+        || SiteWriter::create(&output),
+        &mut |stage| spinner.set_message(stage.to_string()),
+    )
+    .and_then(|(report, writer)| {
+        spinner.set_message("writing files");
+        let t = Instant::now();
+        let written = writer.finish().map_err(pipeline::Error::Write)?;
+        Ok((report, written, t.elapsed()))
+    });
     spinner.finish_and_clear();
     let color = stderr_color();
     match result {
-        Ok(built) => {
+        Ok((built, written, swap)) => {
             eprint!("{}", built.diagnostics.render_human(color));
+            if std::env::var_os("OKRA_TIMINGS").is_some() {
+                print_timings(&built, swap);
+            }
             let warnings = built.diagnostics.warning_count();
             eprintln!(
                 "built {} pages, {} charts ({:.0} ms CPU drawing), {} warning{} as of {as_of} in {:.2} s → {} ({} files, {:.1} MB)",
@@ -63,13 +81,12 @@ pub fn run(args: &BuildArgs) -> i32 {
                 if warnings == 1 { "" } else { "s" },
                 started.elapsed().as_secs_f64(),
                 output.display(),
-                built.written.files,
-                built.written.bytes as f64 / 1_000_000.0,
+                written.files,
+                written.bytes as f64 / 1_000_000.0,
             );
             0
         }
-        Err(BuildError::Output(msg)) => usage_error(&msg),
-        Err(BuildError::Content(d)) => {
+        Err(pipeline::Error::Content(d)) => {
             eprint!("{}", d.render_human(color));
             eprintln!(
                 "build failed: {} error{}, {} warning{}; nothing was written",
@@ -80,12 +97,25 @@ pub fn run(args: &BuildArgs) -> i32 {
             );
             EXIT_CONTENT
         }
-        Err(BuildError::Write(e)) => {
+        Err(pipeline::Error::Write(e)) => {
             eprintln!(
                 "error: writing the site failed: {e}\n  = hint: the previous output is unchanged; check free space and permissions of {}",
                 output.display()
             );
             EXIT_CONTENT
         }
+    }
+}
+
+/// With `OKRA_TIMINGS=1`: how long each stage took and the CPU time per
+/// template (for BENCHMARKS.md).
+fn print_timings(report: &pipeline::Report, swap: Duration) {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    for (stage, d) in &report.stages {
+        eprintln!("timing: {stage}: {:.0} ms", ms(*d));
+    }
+    eprintln!("timing: swap output: {:.0} ms", ms(swap));
+    for (template, n, d) in &report.templates {
+        eprintln!("timing: {n} × {template}: {:.0} ms CPU", ms(*d));
     }
 }

@@ -19,7 +19,7 @@ pub fn run(args: &CheckArgs) -> i32 {
         Ok(d) => d,
         Err(e) => return usage_error(&e),
     };
-    let checked = crate::site::check(&args.site.root, as_of);
+    let checked = crate::pipeline::check(&crate::pipeline::Input::Disk(&args.site.root), as_of);
     let d = &checked.diagnostics;
     let failed = d.has_errors() || (args.strict && d.warning_count() > 0);
     match args.format {

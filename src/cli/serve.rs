@@ -1,7 +1,7 @@
-//! `okra serve`: preview with rebuild and live reload (see `crate::site::serve`).
+//! `okra serve`: preview with rebuild and live reload (see `crate::serve`).
 
 use super::{SiteArgs, stderr_color, usage_error};
-use crate::site::serve::{ServeError, ServeOptions, serve};
+use crate::serve::{ServeError, ServeOptions, serve};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {

@@ -1,5 +1,5 @@
 //! Stage 4, render: the scored public site to pages, feeds and exports, all in
-//! memory. Nothing here touches the output folder; `site::write` does.
+//! memory. Nothing here touches the output folder; `crate::write` does.
 //!
 //! Every page gets `root`, the relative path back to the site root (`../../`),
 //! so links work wherever the site is mounted.
@@ -11,6 +11,7 @@ pub mod format;
 pub mod markdown;
 pub mod memo;
 mod pages;
+pub mod stats;
 pub mod templates;
 pub mod view;
 
@@ -83,6 +84,7 @@ pub struct Prepared {
     views: Views,
     globals: Globals,
     base_url: Option<String>,
+    stats: stats::RenderStats,
 }
 
 /// What a page template sees of the site, borrowed from a [`Prepared`].
@@ -92,6 +94,7 @@ pub struct Renderer<'a> {
     pub scores: &'a Scores,
     pub views: &'a Views,
     globals: &'a Globals,
+    pub stats: &'a stats::RenderStats,
 }
 
 /// One page to render: template, the folder URL it lives at (`fy24/x/`, `` for
@@ -231,12 +234,6 @@ pub trait Sink: Sync {
     }
 }
 
-impl Sink for crate::site::write::SiteWriter {
-    fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
-        self.write(path, bytes)
-    }
-}
-
 /// Collects files in memory (tests, and callers that want the bytes).
 impl Sink for std::sync::Mutex<Files> {
     fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
@@ -255,21 +252,6 @@ pub enum RenderError {
     Write(std::io::Error),
 }
 
-/// Renders every page, feed and export of a public site into `sink`, pages in
-/// parallel, each written as soon as it is rendered. Returns the page count.
-pub fn render_site(
-    root: &Path,
-    site: Site,
-    scores: Scores,
-    opts: &RenderOptions,
-    diags: &mut Diagnostics,
-    sink: &dyn Sink,
-) -> Result<usize, RenderError> {
-    let theme = Theme::load(root, &site.config, diags).ok_or(RenderError::Templates)?;
-    let prepared = Prepared::new(std::sync::Arc::new(theme), site, scores, opts, None);
-    prepared.render_all(diags, sink)
-}
-
 /// The feed and the exports: one file each, made from the whole site.
 const SITE_FILES: [&str; 3] = ["okrs.json", "okrs.csv", "updates.xml"];
 
@@ -283,9 +265,10 @@ impl Prepared {
         opts: &RenderOptions,
         memo: Option<&memo::ViewMemo>,
     ) -> Prepared {
+        let stats = stats::RenderStats::default();
         let t = std::time::Instant::now();
         let views = view::build(&site, &scores, memo);
-        crate::site::build::timing("views (markdown, sparklines)", t);
+        stats.stage("views (markdown, sparklines)", t);
         let cfg = &site.config;
         let base_url = opts.base_url.clone().or_else(|| cfg.base_url.clone());
         let globals = Globals {
@@ -308,7 +291,18 @@ impl Prepared {
             views,
             globals,
             base_url,
+            stats,
         }
+    }
+
+    /// The compiled theme, for `okra serve` to reuse while it is unchanged.
+    pub fn theme(&self) -> std::sync::Arc<Theme> {
+        std::sync::Arc::clone(&self.theme)
+    }
+
+    /// What rendering this site has measured so far.
+    pub fn stats(&self) -> &stats::RenderStats {
+        &self.stats
     }
 
     pub fn renderer(&self) -> Renderer<'_> {
@@ -318,6 +312,7 @@ impl Prepared {
             scores: &self.scores,
             views: &self.views,
             globals: &self.globals,
+            stats: &self.stats,
         }
     }
 
@@ -379,21 +374,19 @@ impl Prepared {
             .par_iter()
             .try_for_each(|kr| {
                 cancelled()?;
-                let svg = charts::timed(|| charts::sparkline_file(kr, scores.as_of));
+                let svg = self
+                    .stats
+                    .chart(|| charts::sparkline_file(kr, scores.as_of));
                 sink.put(&format!("{}/trend.svg", kr.id), svg.as_bytes())
             })
             .map_err(RenderError::Write)?;
         cancelled().map_err(RenderError::Write)?;
         let t = std::time::Instant::now();
         let jobs = pages::all(&renderer);
-        crate::site::build::timing("page jobs", t);
+        self.stats.stage("page jobs", t);
         let page_count = jobs.len();
         // A broken template fails every page that uses it: report it once.
         let failed: std::sync::Mutex<BTreeMap<std::path::PathBuf, Diagnostic>> = Default::default();
-        // With OKRA_TIMINGS, CPU time per template (for BENCHMARKS.md).
-        let per_template: std::sync::Mutex<BTreeMap<&str, (usize, std::time::Duration)>> =
-            Default::default();
-        let timings = std::env::var_os("OKRA_TIMINGS").is_some();
         // The exports and the feed are one file each: they are made alongside the
         // pages rather than after them, so no core idles at the end of the build.
         let (pages, exports) = rayon::join(
@@ -410,11 +403,7 @@ impl Prepared {
                             Ok(())
                         }
                     };
-                    if timings && let Ok(mut t) = per_template.lock() {
-                        let e = t.entry(template).or_default();
-                        e.0 += 1;
-                        e.1 += started.elapsed();
-                    }
+                    self.stats.page(template, started);
                     result
                 })
             },
@@ -426,17 +415,11 @@ impl Prepared {
                         sink.put(path, text.as_bytes())?;
                     }
                 }
-                crate::site::build::timing("exports and feed", t);
+                self.stats.stage("exports and feed", t);
                 Ok(())
             },
         );
         pages.and(exports).map_err(RenderError::Write)?;
-        for (template, (n, d)) in per_template.into_inner().unwrap_or_default() {
-            eprintln!(
-                "timing: {n} × {template}: {:.0} ms CPU",
-                d.as_secs_f64() * 1000.0
-            );
-        }
         let failed = failed.into_inner().unwrap_or_default();
         if !failed.is_empty() {
             for d in failed.into_values() {

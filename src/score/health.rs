@@ -113,7 +113,7 @@ pub fn flags(kr: &KeyResult, rules: &HealthRules, as_of: NaiveDate) -> Vec<Flag>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::site::memory::check_in_memory;
+    use crate::pipeline::check_in_memory;
 
     /// A KR that never had an update is not "stale since the first day of the
     /// quarter": the flag, its label and the warning say there was none.

@@ -182,7 +182,7 @@ mod generated {
     use chrono::{Datelike, Duration, NaiveDate};
 
     use crate::period::{FiscalCalendar, FiscalYear, NamedBy, Quarter};
-    use crate::site::memory::check_in_memory;
+    use crate::pipeline::check_in_memory;
 
     fn quarter_label(q: Quarter) -> String {
         format!("Q{} FY{}", q.q, q.year.0)

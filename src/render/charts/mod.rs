@@ -23,30 +23,9 @@ pub use kr::kr_chart;
 pub use series::series_chart;
 pub use sparkline::{sparkline, sparkline_file, sparkline_title};
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-
 use plotters::style::RGBColor;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
-
-static CHART_NANOS: AtomicU64 = AtomicU64::new(0);
-static CHART_COUNT: AtomicUsize = AtomicUsize::new(0);
-
-/// Runs a chart builder, counting it and the time spent, for the build summary.
-pub fn timed<T>(f: impl FnOnce() -> T) -> T {
-    let t = std::time::Instant::now();
-    let out = f();
-    CHART_NANOS.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
-    CHART_COUNT.fetch_add(1, Ordering::Relaxed);
-    out
-}
-
-/// Charts drawn and CPU time spent drawing them (summed over threads) since the last call.
-pub fn take_stats() -> (usize, std::time::Duration) {
-    let n = CHART_COUNT.swap(0, Ordering::Relaxed);
-    let t = CHART_NANOS.swap(0, Ordering::Relaxed);
-    (n, std::time::Duration::from_nanos(t))
-}
 
 /// One cell of a chart's data table; `value` is the exact number (a fraction
 /// for progress) so tools and tests can compare it with okrs.json.

@@ -12,7 +12,7 @@ mod wall;
 
 use serde::Serialize;
 
-use super::charts::{self, Chart, timed};
+use super::charts::{self, Chart};
 use super::format::{self, Progress, StatusView};
 use super::view::{KrView, ObjectiveView, QuarterScore};
 use super::{PageJob, Renderer};
@@ -273,7 +273,7 @@ pub fn history_charts(
         .map(|(q, _)| format!("Q{} ’{:02}", q.q, q.year.0 % 100))
         .collect();
     let averages: Vec<Option<f64>> = quarters.iter().map(|(_, k)| average(r, k)).collect();
-    let score = timed(|| {
+    let score = r.stats.chart(|| {
         charts::columns(
             &format!("{id}-score"),
             &format!("{whose}average score per quarter"),
@@ -307,7 +307,7 @@ pub fn history_charts(
         })
         .collect();
     segments.push((StatusView::of("open"), open));
-    let statuses = timed(|| {
+    let statuses = r.stats.chart(|| {
         charts::stacked(
             &format!("{id}-statuses"),
             &format!("{whose}final statuses per quarter"),
@@ -331,7 +331,7 @@ pub fn team_scores_chart(r: &Renderer<'_>, krs: &[usize], id: &str, title: &str)
     }
     let labels: Vec<String> = by_team.keys().cloned().collect();
     let values: Vec<Option<f64>> = by_team.values().map(|ks| average(r, ks)).collect();
-    timed(|| {
+    r.stats.chart(|| {
         charts::hbars(
             id,
             title,

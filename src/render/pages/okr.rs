@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Card, card, sorted_objectives};
 use crate::diag::Diagnostic;
-use crate::render::charts::{self, Chart, Markers, timed};
+use crate::render::charts::{self, Chart, Markers};
 use crate::render::format;
 use crate::render::view::{KrView, ObjectiveView, QuarterScore, UpdateView};
 use crate::render::{PageJob, Renderer};
@@ -100,7 +100,9 @@ fn series_chart(r: &Renderer<'_>, name: &str, members: &[usize]) -> Fragment {
         .iter()
         .map(|&m| (&r.site.key_results[m], &r.scores.krs[m]))
         .collect();
-    let chart = timed(|| charts::series_chart("series-chart", name, &list));
+    let chart = r
+        .stats
+        .chart(|| charts::series_chart("series-chart", name, &list));
     let url = &r.views.krs[members[0]].url;
     r.fragment(
         "fragments/series-chart.html",
@@ -159,7 +161,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                     body_html: &v.objective_bodies[i],
                     groups,
                     children,
-                    chart: timed(|| objective_chart(r, i)),
+                    chart: r.stats.chart(|| objective_chart(r, i)),
                 }
             },
         ));
@@ -232,7 +234,9 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                         .map(|&u| &*v.updates[u])
                         .collect(),
                     series: rows,
-                    chart: timed(|| charts::kr_chart(kr, &r.site.config.calendar, r.scores.as_of)),
+                    chart: r
+                        .stats
+                        .chart(|| charts::kr_chart(kr, &r.site.config.calendar, r.scores.as_of)),
                     series_chart,
                 })
             },

@@ -159,9 +159,9 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             let id = format!("series-{}", crate::render::format::slug(name));
             SeriesRow {
                 name: name.to_string(),
-                chart: crate::render::charts::timed(|| {
-                    crate::render::charts::series_chart(&id, name, &members)
-                }),
+                chart: r
+                    .stats
+                    .chart(|| crate::render::charts::series_chart(&id, name, &members)),
             }
         })
         .collect();

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{QuarterInfo, Stats, history_charts, quarter_info, stats, team_scores_chart};
 use crate::period::FiscalYear;
-use crate::render::charts::{self, Chart, timed};
+use crate::render::charts::{self, Chart};
 use crate::render::format;
 use crate::render::view::Link;
 use crate::render::{PageJob, Renderer};
@@ -131,7 +131,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                     (crate::render::format::StatusView::of(key), counts)
                 })
                 .collect();
-            timed(|| {
+            r.stats.chart(|| {
                 charts::stacked(
                     "review-team-statuses",
                     &format!("{}: statuses by team", format::year_label(year)),

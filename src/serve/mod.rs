@@ -40,9 +40,9 @@ use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 use crate::content::{Changes, LoadCache};
 use crate::diag::Diagnostics;
+use crate::pipeline;
 use crate::render::memo::ViewMemo;
-use crate::render::{Prepared, RenderError, RenderOptions, Sink, Theme};
-use crate::site::build::timing;
+use crate::render::{Prepared, RenderError, Sink, Theme};
 
 /// Quiet time after the last change before rebuilding: long enough to gather an
 /// editor's save (a write, a rename and a chmod come within a few milliseconds),
@@ -540,36 +540,24 @@ impl Rebuilder {
         if theme_changed {
             self.theme = None;
         }
-        let t = Instant::now();
         let (site, diagnostics) =
             crate::content::load_cached(root, &mut self.cache, Changes::Paths(changed));
-        timing("load (changed files only)", t);
-        let t = Instant::now();
-        let checked = crate::site::check_loaded(site, diagnostics, self.as_of);
-        timing("validate, score", t);
-        let t = Instant::now();
-        let mut diagnostics = checked.diagnostics;
-        if diagnostics.has_errors() {
-            return Err(Failure::Content(diagnostics));
-        }
-        // As in `okra build`: private OKRs are gone before anything is scored.
-        let (public, scores) = crate::site::publishable(&checked.site, self.drafts, self.as_of);
-        let theme = match &self.theme {
-            Some(theme) => Arc::clone(theme),
-            None => {
-                let theme = Theme::load(root, &public.config, &mut diagnostics)
-                    .ok_or_else(|| Failure::Content(diagnostics.clone()))?;
-                Arc::clone(self.theme.insert(Arc::new(theme)))
-            }
-        };
-        timing("public view, score, theme", t);
-        let opts = RenderOptions {
+        let checked = pipeline::check_loaded(site, diagnostics, self.as_of);
+        let opts = pipeline::Options {
+            as_of: self.as_of,
             // Links are relative, so the preview needs no base URL; the feed
             // falls back to okra.toml's base_url as in a plain build.
             base_url: None,
             drafts: self.drafts,
         };
-        let prepared = Prepared::new(theme, public, scores, &opts, Some(&self.memo));
+        let reuse = pipeline::Reuse {
+            theme: self.theme.clone(),
+            memo: Some(&self.memo),
+        };
+        // As in `okra build`: private OKRs are gone before anything is scored.
+        let (prepared, diagnostics) =
+            pipeline::prepare(root, checked, &opts, reuse).map_err(Failure::Content)?;
+        self.theme = Some(prepared.theme());
         self.memo.rotate();
         Ok(Success {
             prepared: Arc::new(prepared),

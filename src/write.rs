@@ -610,3 +610,13 @@ mod tests {
         }
     }
 }
+impl crate::render::Sink for SiteWriter {
+    fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        self.write(path, bytes)
+    }
+}
+
+/// The default output folder: `public/` inside the site root.
+pub fn default_output(root: &Path) -> PathBuf {
+    root.join("public")
+}
