@@ -4,10 +4,10 @@ use std::path::Path;
 
 use toml::de::DeValue;
 
-use crate::content::fields::{Fields, parse_toml};
-use crate::content::source::SourceFile;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::period::{FiscalCalendar, NamedBy};
+use crate::source::SourceFile;
+use crate::source::fields::{Fields, parse_toml};
 
 pub const CONFIG_FILE: &str = "okra.toml";
 

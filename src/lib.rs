@@ -14,5 +14,6 @@ pub mod render;
 pub mod scaffold;
 pub mod score;
 pub mod serve;
+pub mod source;
 pub mod validate;
 pub mod write;

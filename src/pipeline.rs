@@ -17,12 +17,12 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 
 use crate::config::Config;
-use crate::content::source::SourceFile;
 use crate::content::{self, Site, walk};
 use crate::diag::Diagnostics;
 use crate::render::memo::ViewMemo;
 use crate::render::{Files, Prepared, RenderError, RenderOptions, Sink, Theme};
 use crate::score::{self, Scores};
+use crate::source::SourceFile;
 use crate::validate;
 
 /// Where a site's files come from.

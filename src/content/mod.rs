@@ -2,10 +2,8 @@
 //! put the pieces together into a [`Site`]. Problems become diagnostics; the
 //! loader never stops at the first one.
 
-pub mod fields;
 pub mod model;
 pub mod parse;
-pub mod source;
 pub mod walk;
 
 use std::collections::{BTreeMap, HashMap};
@@ -15,9 +13,9 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, Loc};
+use crate::source::SourceFile;
 pub use model::{KeyResult, Metric, Objective, Site, Status, Team, Update, Visibility};
 use parse::{RawKeyResult, RawObjective, RawUpdate};
-use source::SourceFile;
 use walk::{Found, Kind};
 
 /// One parsed file, before linking.

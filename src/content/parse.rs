@@ -4,11 +4,11 @@
 
 use chrono::NaiveDate;
 
-use crate::content::fields::{At, Fields, NumOrBool, parse_toml};
 use crate::content::model::{Locs, Metric, Status, Team};
-use crate::content::source::{SourceFile, split_front_matter};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::period::{FiscalYear, Period, Quarter};
+use crate::source::fields::{At, Fields, NumOrBool, parse_toml};
+use crate::source::{SourceFile, split_front_matter};
 
 const TEAM_KEYS: &[&str] = &["name", "lead", "parent"];
 const OBJECTIVE_KEYS: &[&str] = &[

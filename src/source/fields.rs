@@ -9,8 +9,8 @@ use chrono::NaiveDate;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::content::source::SourceFile;
 use crate::diag::{Diagnostic, Diagnostics, Loc, did_you_mean};
+use crate::source::SourceFile;
 
 /// Parses TOML that sits at `offset` in `file`; syntax errors are reported at their file position.
 pub fn parse_toml<'a>(

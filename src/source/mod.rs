@@ -1,4 +1,10 @@
-//! A content file as read from disk, and the `+++` front matter split.
+//! Source files and their fields, shared by `okra.toml` and the content:
+//! a file as read from disk with the `+++` front matter split, and typed
+//! TOML fields that remember where they came from (`file:line:column`).
+//! Both `config` and `content` build on this; neither imports the other's
+//! parsing.
+
+pub mod fields;
 
 use std::path::PathBuf;
 
