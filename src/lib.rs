@@ -6,8 +6,8 @@
 
 pub mod cli;
 pub mod config;
-pub mod content;
 pub mod diag;
+pub mod load;
 pub mod period;
 pub mod pipeline;
 pub mod render;

@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 
 use crate::config::Config;
-use crate::content::{self, Site, walk};
 use crate::diag::Diagnostics;
+use crate::load::{self, Site, walk};
 use crate::render::memo::ViewMemo;
 use crate::render::{Files, Prepared, RenderError, RenderOptions, Sink, Theme};
 use crate::score::{self, Scores};
@@ -64,7 +64,7 @@ pub struct Checked {
 /// Stage 1, load: every file parsed into a [`Site`], with what was wrong.
 pub fn load(input: &Input<'_>) -> (Site, Diagnostics) {
     match input {
-        Input::Disk(root) => content::load(root),
+        Input::Disk(root) => load::load(root),
         Input::Memory { config, files } => {
             let mut diagnostics = Diagnostics::new();
             let config = Config::parse(
@@ -84,7 +84,7 @@ pub fn load(input: &Input<'_>) -> (Site, Diagnostics) {
                         .unwrap_or_default()
                 })
                 .collect();
-            let (site, d) = content::load_files(config, &found, &texts);
+            let (site, d) = load::load_files(config, &found, &texts);
             diagnostics.extend(d);
             (site, diagnostics)
         }
@@ -114,7 +114,7 @@ pub fn check_loaded(site: Site, mut diagnostics: Diagnostics, as_of: NaiveDate) 
 /// (and drafts, unless `drafts`) are removed *before* scoring, so no rollup,
 /// count or chart can include them. Every renderer starts from this.
 pub fn publish(site: &Site, drafts: bool, as_of: NaiveDate) -> (Site, Scores) {
-    let public = site.view(content::Visibility {
+    let public = site.view(load::Visibility {
         private: false,
         drafts,
     });

@@ -168,7 +168,7 @@ proptest! {
             // What was known then is still known later: updates only accumulate.
             let (then, now) = (updates_as_of(kr, early), updates_as_of(kr, late));
             prop_assert!(then.len() <= now.len());
-            let dates = |us: &[okra::content::Update]| us.iter().map(|u| (u.date, u.slug.clone())).collect::<Vec<_>>();
+            let dates = |us: &[okra::load::Update]| us.iter().map(|u| (u.date, u.slug.clone())).collect::<Vec<_>>();
             prop_assert_eq!(dates(then), dates(&now[..then.len()]));
             let (l1, l2) = (latest_update(kr, early), latest_update(kr, late));
             prop_assert!(l1.map(|u| u.date) <= l2.map(|u| u.date));

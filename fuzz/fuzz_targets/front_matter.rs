@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use okra::content::{parse, source};
+use okra::load::{parse, source};
 use okra::diag::Diagnostics;
 
 fuzz_target!(|data: &[u8]| {

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 
 use super::{today, usage_error};
 use crate::config::CONFIG_FILE;
-use crate::content::walk::{CONTENT_DIR, OBJECTIVE_FILE, is_valid_segment, suggest_segment};
-use crate::content::{Metric, Site};
+use crate::load::walk::{CONTENT_DIR, OBJECTIVE_FILE, is_valid_segment, suggest_segment};
+use crate::load::{Metric, Site};
 use crate::scaffold;
 use crate::score::kr::{status_as_of, value_as_of};
 
@@ -142,7 +142,7 @@ fn create(args: &NewArgs) -> Result<PathBuf, String> {
     let today = today()?;
     let here = locate(&args.path)?;
     let content = here.root.join(CONTENT_DIR);
-    let (site, _) = crate::content::load(&here.root);
+    let (site, _) = crate::load::load(&here.root);
     let cal = site.config.calendar;
     let mut segs = here.segments.clone();
     match args.kind {
@@ -244,7 +244,7 @@ fn find_kr<'a>(
     site: &'a Site,
     id: &str,
     content: &Path,
-) -> Result<&'a crate::content::KeyResult, String> {
+) -> Result<&'a crate::load::KeyResult, String> {
     site.key_results.iter().find(|k| k.id == id).ok_or_else(|| {
         if content.join(format!("{id}.md")).is_file() {
             format!(

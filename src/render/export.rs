@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::content::{KeyResult, Metric, Site};
+use crate::load::{KeyResult, Metric, Site};
 use crate::score::{Scores, kr::updates_as_of};
 
 #[derive(Serialize)]
@@ -73,7 +73,7 @@ fn metric_value(kr: &KeyResult, v: f64) -> Value {
     }
 }
 
-fn kr_status(s: Option<crate::content::Status>) -> &'static str {
+fn kr_status(s: Option<crate::load::Status>) -> &'static str {
     s.map_or("no-update", |s| s.as_str())
 }
 

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::content::{KeyResult, Metric, Status};
+use crate::load::{KeyResult, Metric, Status};
 use crate::score::ObjectiveStatus;
 
 /// A number with thousands separators and at most three decimals, trailing
@@ -197,7 +197,7 @@ pub fn year_label(y: crate::period::FiscalYear) -> String {
 
 /// A URL-safe slug for a person's name: `Tomás Herrera` → `tomas-herrera`.
 pub fn slug(name: &str) -> String {
-    crate::content::walk::suggest_segment(name)
+    crate::load::walk::suggest_segment(name)
 }
 
 #[cfg(test)]

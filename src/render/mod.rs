@@ -22,8 +22,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::content::Site;
 use crate::diag::{Diagnostic, Diagnostics, Loc};
+use crate::load::Site;
 use crate::score::Scores;
 use view::Views;
 

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::content::Site;
+use crate::load::Site;
 use crate::period::Quarter;
 use crate::render::charts;
 use crate::render::format::{self, Progress, StatusView};
@@ -370,7 +370,7 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&memo::ViewMemo>) -> Vie
         .collect();
 
     // Updates as of the day, newest first; each KR keeps its own list oldest first.
-    let mut flat: Vec<(usize, &crate::content::Update)> = site
+    let mut flat: Vec<(usize, &crate::load::Update)> = site
         .key_results
         .iter()
         .enumerate()

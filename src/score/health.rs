@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::content::KeyResult;
+use crate::load::KeyResult;
 use crate::period::FiscalCalendar;
 use crate::score::kr::updates_as_of;
 

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use crate::content::{KeyResult, Status, Update};
+use crate::load::{KeyResult, Status, Update};
 
 /// The updates dated on or before `as_of` (updates are sorted by date).
 pub fn updates_as_of(kr: &KeyResult, as_of: NaiveDate) -> &[Update] {

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use crate::content::Site;
+use crate::load::Site;
 use crate::period::{FiscalYear, Quarter};
 pub use health::{Flag, HealthRules};
 pub use kr::KrScore;

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::content::{Site, Status};
+use crate::load::{Site, Status};
 use crate::period::{FiscalYear, Quarter};
 use crate::score::kr::{KrScore, clamp_progress};
 

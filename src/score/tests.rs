@@ -4,8 +4,8 @@ use chrono::NaiveDate;
 
 use super::*;
 use crate::config::Config;
-use crate::content::model::Locs;
-use crate::content::{KeyResult, Metric, Objective, Status, Update};
+use crate::load::model::Locs;
+use crate::load::{KeyResult, Metric, Objective, Status, Update};
 use crate::period::{FiscalYear, Quarter};
 
 fn d(s: &str) -> NaiveDate {
@@ -399,7 +399,7 @@ fn drafts_and_private_are_removed_from_views() {
     let mut k = kr("k", "secret", q(1), 0.0, 1.0);
     k.private = true;
     let s = site(vec![secret, kid, objective("open", None)], vec![k]);
-    let public = s.view(crate::content::Visibility {
+    let public = s.view(crate::load::Visibility {
         private: false,
         drafts: false,
     });
@@ -412,7 +412,7 @@ fn drafts_and_private_are_removed_from_views() {
         ["open"]
     );
     assert!(public.key_results.is_empty());
-    let drafts = s.view(crate::content::Visibility {
+    let drafts = s.view(crate::load::Visibility {
         private: false,
         drafts: true,
     });

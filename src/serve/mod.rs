@@ -38,11 +38,13 @@ use chrono::NaiveDate;
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
-use crate::content::{Changes, LoadCache};
+mod cache;
+
 use crate::diag::Diagnostics;
 use crate::pipeline;
 use crate::render::memo::ViewMemo;
 use crate::render::{Prepared, RenderError, Sink, Theme};
+use cache::{Changes, LoadCache};
 
 /// Quiet time after the last change before rebuilding: long enough to gather an
 /// editor's save (a write, a rename and a chmod come within a few milliseconds),
@@ -541,7 +543,7 @@ impl Rebuilder {
             self.theme = None;
         }
         let (site, diagnostics) =
-            crate::content::load_cached(root, &mut self.cache, Changes::Paths(changed));
+            cache::load_cached(root, &mut self.cache, Changes::Paths(changed));
         let checked = pipeline::check_loaded(site, diagnostics, self.as_of);
         let opts = pipeline::Options {
             as_of: self.as_of,

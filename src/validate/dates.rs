@@ -8,9 +8,9 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 
-use crate::content::walk::CONTENT_DIR;
-use crate::content::{KeyResult, Site, Update};
 use crate::diag::{Diagnostic, Diagnostics, Loc};
+use crate::load::walk::CONTENT_DIR;
+use crate::load::{KeyResult, Site, Update};
 use crate::period::FiscalCalendar;
 
 /// How long after the final-scoring deadline (quarter end + grace) an update
@@ -161,7 +161,7 @@ mod tests {
     fn renaming_keeps_the_word_after_the_date() {
         let u = Update {
             date: d("2025-11-14"),
-            status: crate::content::Status::OnTrack,
+            status: crate::load::Status::OnTrack,
             value: Some(1.0),
             author: "A".into(),
             body: String::new(),

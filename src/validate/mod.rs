@@ -9,8 +9,8 @@ mod references;
 
 pub use dates::LATE_MARGIN_DAYS;
 
-use crate::content::Site;
 use crate::diag::{Diagnostic, Diagnostics, Loc};
+use crate::load::Site;
 use crate::score::{Flag, Scores};
 
 /// Checks the rules between files; everything found goes to `diags`.
@@ -79,7 +79,7 @@ pub fn health(site: &Site, scores: &Scores, diags: &mut Diagnostics) {
         }
         let new_update = format!(
             "post a status update as {}/{}/{as_of}.md",
-            crate::content::walk::CONTENT_DIR,
+            crate::load::walk::CONTENT_DIR,
             k.id
         );
         for flag in flags {

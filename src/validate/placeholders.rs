@@ -7,8 +7,8 @@
 //! The strings must match what `crate::scaffold` writes; a unit test below
 //! generates the scaffolds and checks that every one of them is recognised.
 
-use crate::content::Site;
 use crate::diag::{Diagnostic, Diagnostics, Loc};
+use crate::load::Site;
 
 /// The title `okra new objective` writes.
 pub const OBJECTIVE_TITLE: &str = "New objective";
@@ -61,7 +61,7 @@ const KEY_RESULT: Kind = Kind {
 struct Head<'a> {
     kind: &'static Kind,
     source: &'a std::path::Path,
-    locs: &'a crate::content::model::Locs,
+    locs: &'a crate::load::model::Locs,
     title: &'a str,
     owner: &'a str,
     body: &'a str,

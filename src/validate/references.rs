@@ -3,9 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::content::Site;
-use crate::content::walk::{CONTENT_DIR, TEAMS_DIR};
 use crate::diag::{Diagnostic, Diagnostics, Loc, did_you_mean};
+use crate::load::Site;
+use crate::load::walk::{CONTENT_DIR, TEAMS_DIR};
 
 fn team_missing(site: &Site, id: &str, loc: Loc) -> Diagnostic {
     let known = site.teams.iter().map(|t| t.id.as_str());

@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::{
     AS_OF_LINE, Cell, Chart, FONT, INK, PACE_LINE, TARGET_LINE, VALUE, status_color, value_axis,
 };
-use crate::content::{KeyResult, Metric};
+use crate::load::{KeyResult, Metric};
 use crate::period::FiscalCalendar;
 use crate::render::format::{self, StatusView};
 use crate::score::kr::updates_as_of;
@@ -196,7 +196,7 @@ fn draw_values(
     svg: &mut String,
     size: super::Size,
     kr: &KeyResult,
-    updates: &[crate::content::Update],
+    updates: &[crate::load::Update],
     points: &[(f64, f64)],
     x: (f64, f64),
     start: NaiveDate,
@@ -263,7 +263,7 @@ fn draw_values(
 fn draw_timeline(
     svg: &mut String,
     size: super::Size,
-    updates: &[crate::content::Update],
+    updates: &[crate::load::Update],
     x: (f64, f64),
     start: NaiveDate,
     end: NaiveDate,

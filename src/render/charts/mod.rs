@@ -245,7 +245,7 @@ pub type TickFormat<'k> = Box<dyn Fn(&f64) -> String + 'k>;
 /// the unit once as a caption above the axis (returned, to draw with
 /// [`unit_caption`]), so a long unit never squeezes the plot or gets cut.
 pub fn kr_ticks<'k>(
-    kr: &'k crate::content::KeyResult,
+    kr: &'k crate::load::KeyResult,
     axis: &Axis,
     size: Size,
 ) -> (TickFormat<'k>, Option<String>) {

@@ -5,7 +5,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{Axis, Cell, Chart, Labels, MARK_FONT, TARGET_LINE, VALUE, status_color, value_axis};
-use crate::content::KeyResult;
+use crate::load::KeyResult;
 use crate::render::format::{self, StatusView};
 use crate::score::KrScore;
 

@@ -6,7 +6,7 @@
 use plotters::prelude::*;
 
 use super::{Chart, INK, TARGET_LINE, VALUE, finish_svg};
-use crate::content::KeyResult;
+use crate::load::KeyResult;
 use crate::render::format;
 use crate::score::kr::{progress_of, updates_as_of};
 

@@ -16,7 +16,7 @@ use super::charts::{self, Chart};
 use super::format::{self, Progress, StatusView};
 use super::view::{KrView, ObjectiveView, QuarterScore};
 use super::{PageJob, Renderer};
-use crate::content::Status;
+use crate::load::Status;
 use crate::period::{FiscalYear, Quarter};
 use crate::score::kr::clamp_progress;
 

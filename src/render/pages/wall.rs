@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use super::{Stats, average, quarter_info, sorted_objectives, stats};
 use crate::config::{Orientation, Paper};
-use crate::content::model::{KeyResult, Metric};
+use crate::load::model::{KeyResult, Metric};
 use crate::render::format::{self, Progress, StatusView};
 use crate::render::view::{FlagView, KrView, Link, ObjectiveView, QuarterScore};
 use crate::render::{PageJob, Renderer};

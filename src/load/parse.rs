@@ -4,8 +4,8 @@
 
 use chrono::NaiveDate;
 
-use crate::content::model::{Locs, Metric, Status, Team};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::load::model::{Locs, Metric, Status, Team};
 use crate::period::{FiscalYear, Period, Quarter};
 use crate::source::fields::{At, Fields, NumOrBool, parse_toml};
 use crate::source::{SourceFile, split_front_matter};

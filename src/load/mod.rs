@@ -1,0 +1,254 @@
+//! Stage 1, load: walk `content/`, split front matter, parse every file, and
+//! put the pieces together into a [`Site`]. Problems become diagnostics; the
+//! loader never stops at the first one.
+
+pub mod model;
+pub mod parse;
+pub mod walk;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Diagnostics, Loc};
+use crate::source::SourceFile;
+pub use model::{KeyResult, Metric, Objective, Site, Status, Team, Update, Visibility};
+use parse::{RawKeyResult, RawObjective, RawUpdate};
+use walk::{Found, Kind};
+
+/// One parsed file, before linking.
+#[derive(Clone)]
+enum Parsed {
+    Team(Team),
+    Objective(String, PathBuf, RawObjective),
+    KeyResult(String, String, PathBuf, RawKeyResult),
+    Update(String, chrono::NaiveDate, String, PathBuf, RawUpdate),
+}
+
+/// Loads the site at `root`. The returned site holds everything that could be
+/// read (including private and draft OKRs); `diags` holds every problem found.
+pub fn load(root: &Path) -> (Site, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let config = Config::load(root, &mut diags);
+    let found = walk::walk(root, &mut diags);
+    let parsed: Vec<(Option<Parsed>, Diagnostics)> = found.par_iter().map(parse_one).collect();
+    let mut items = Vec::with_capacity(parsed.len());
+    for (item, d) in parsed {
+        diags.extend(d);
+        items.extend(item);
+    }
+    finish(config, items, &found, diags)
+}
+
+fn finish(
+    config: Config,
+    items: Vec<Parsed>,
+    found: &[Found],
+    mut diags: Diagnostics,
+) -> (Site, Diagnostics) {
+    let mut site = assemble(config, items, &mut diags);
+    site.unloaded = unloaded(&site, found);
+    (site, diags)
+}
+
+/// One content file parsed on its own, with what was wrong in it: the unit
+/// `okra serve`'s parse cache keeps between rebuilds.
+#[derive(Clone)]
+pub struct ParsedFile {
+    parsed: Option<Parsed>,
+    diags: Diagnostics,
+}
+
+/// Reads and parses one file found by the walk.
+pub fn read_and_parse(found: &Found) -> ParsedFile {
+    let (parsed, diags) = parse_one(found);
+    ParsedFile { parsed, diags }
+}
+
+/// Puts parsed files together into a site, as [`load`] does: `files` are the
+/// parses of `found`, in its order; `diags` holds what came before (config, walk).
+pub fn assemble_files(
+    config: Config,
+    files: Vec<ParsedFile>,
+    found: &[Found],
+    mut diags: Diagnostics,
+) -> (Site, Diagnostics) {
+    let mut items = Vec::with_capacity(files.len());
+    for f in files {
+        diags.extend(f.diags);
+        items.extend(f.parsed);
+    }
+    finish(config, items, found, diags)
+}
+
+/// Teams and objectives that were found on disk but are not in the site.
+fn unloaded(site: &Site, found: &[Found]) -> std::collections::BTreeSet<String> {
+    found
+        .iter()
+        .filter_map(|f| match &f.kind {
+            Kind::Team { id } if site.team(id).is_none() => Some(id.clone()),
+            Kind::Objective { id } if site.objective_index(id).is_none() => Some(id.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Loads a site from in-memory files (paths relative to the root, e.g.
+/// `content/a/objective.md`), for tests and fuzzing. Tree rules are not
+/// checked here: paths are assumed to be well-formed.
+pub fn load_files(config: Config, files: &[Found], texts: &[String]) -> (Site, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let mut items = Vec::new();
+    for (f, text) in files.iter().zip(texts) {
+        let file = SourceFile::new(f.rel.clone(), text.clone());
+        let mut d = Diagnostics::new();
+        items.extend(parse_file(f, &file, &mut d));
+        diags.extend(d);
+    }
+    let site = assemble(config, items, &mut diags);
+    (site, diags)
+}
+
+fn parse_one(found: &Found) -> (Option<Parsed>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let bytes = match std::fs::read(&found.abs) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                "unreadable",
+                Loc::file(&found.rel),
+                format!("cannot read the file: {e}"),
+                "check that the file exists and is readable by the user running okra",
+            ));
+            return (None, diags);
+        }
+    };
+    let file = match SourceFile::from_bytes(found.rel.clone(), bytes) {
+        Ok(f) => f,
+        Err(d) => {
+            diags.push(d);
+            return (None, diags);
+        }
+    };
+    let parsed = parse_file(found, &file, &mut diags);
+    (parsed, diags)
+}
+
+fn parse_file(found: &Found, file: &SourceFile, diags: &mut Diagnostics) -> Option<Parsed> {
+    let rel = found.rel.clone();
+    match &found.kind {
+        Kind::Team { id } => parse::team(file, id, diags).map(Parsed::Team),
+        Kind::Objective { id } => {
+            parse::objective(file, diags).map(|o| Parsed::Objective(id.clone(), rel, o))
+        }
+        Kind::KeyResult { id, objective } => parse::key_result(file, diags)
+            .map(|k| Parsed::KeyResult(id.clone(), objective.clone(), rel, k)),
+        Kind::Update { kr, date, slug } => parse::update(file, *date, diags)
+            .map(|u| Parsed::Update(kr.clone(), *date, slug.clone(), rel, u)),
+    }
+}
+
+/// Links parsed files: KRs inherit from their objective, updates are checked
+/// against their KR's metric and attached in date order.
+fn assemble(config: Config, items: Vec<Parsed>, diags: &mut Diagnostics) -> Site {
+    let mut site = Site {
+        config,
+        ..Site::default()
+    };
+    let mut objectives: BTreeMap<String, Objective> = BTreeMap::new();
+    let mut krs: BTreeMap<String, KeyResult> = BTreeMap::new();
+    let mut updates = Vec::new();
+    let mut raw_krs = Vec::new();
+    for item in items {
+        match item {
+            Parsed::Team(t) => site.teams.push(t),
+            Parsed::Objective(id, source, o) => {
+                objectives.insert(
+                    id.clone(),
+                    Objective {
+                        id,
+                        title: o.head.title,
+                        owner: o.head.owner,
+                        team: o.head.team,
+                        year: o.year,
+                        parent: o.parent,
+                        private: o.head.private,
+                        draft: o.head.draft,
+                        body: o.head.body,
+                        source,
+                        key_results: Vec::new(),
+                        children: Vec::new(),
+                        locs: o.head.locs,
+                    },
+                );
+            }
+            Parsed::KeyResult(id, obj, source, k) => raw_krs.push((id, obj, source, k)),
+            Parsed::Update(kr, date, slug, source, u) => updates.push((kr, date, slug, source, u)),
+        }
+    }
+    for (id, objective_id, source, k) in raw_krs {
+        // A KR whose objective failed to load is skipped; the objective's error says why.
+        let Some(o) = objectives.get(&objective_id) else {
+            continue;
+        };
+        krs.insert(
+            id.clone(),
+            KeyResult {
+                id,
+                objective: 0,
+                title: k.head.title,
+                owner: k.head.owner,
+                team: k.head.team.or_else(|| o.team.clone()),
+                quarter: k.quarter,
+                metric: k.metric,
+                start: k.start,
+                target: k.target,
+                current: k.current,
+                unit: k.unit,
+                weight: k.weight,
+                series: k.series,
+                private: k.head.private || o.private,
+                draft: k.head.draft || o.draft,
+                body: k.head.body,
+                source,
+                updates: Vec::new(),
+                locs: k.head.locs,
+                objective_id,
+            },
+        );
+    }
+    for (kr_id, date, slug, source, u) in updates {
+        let Some(kr) = krs.get_mut(&kr_id) else {
+            continue; // the KR failed to load or the folder was reported
+        };
+        let value = match &u.value {
+            Some(v) => match parse::update_value(v, kr.metric) {
+                Ok(n) => Some(n),
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            },
+            None => None,
+        };
+        kr.updates.push(Update {
+            date,
+            status: u.status,
+            value,
+            author: u.author.unwrap_or_else(|| kr.owner.clone()),
+            body: u.body,
+            source,
+            slug,
+        });
+    }
+    for kr in krs.values_mut() {
+        kr.updates
+            .sort_by(|a, b| (a.date, &a.slug).cmp(&(b.date, &b.slug)));
+    }
+    site.objectives = objectives.into_values().collect();
+    site.key_results = krs.into_values().collect();
+    site.link();
+    site
+}
