@@ -369,6 +369,17 @@ fn invalid(message: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, message)
 }
 
+impl crate::render::Sink for SiteWriter {
+    fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        self.write(path, bytes)
+    }
+}
+
+/// The default output folder: `public/` inside the site root.
+pub fn default_output(root: &Path) -> PathBuf {
+    root.join("public")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -609,14 +620,4 @@ mod tests {
             assert_eq!(check_output(root, &output), Ok(()), "{}", output.display());
         }
     }
-}
-impl crate::render::Sink for SiteWriter {
-    fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
-        self.write(path, bytes)
-    }
-}
-
-/// The default output folder: `public/` inside the site root.
-pub fn default_output(root: &Path) -> PathBuf {
-    root.join("public")
 }
