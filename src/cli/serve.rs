@@ -1,7 +1,10 @@
 //! `okra serve`: preview with rebuild and live reload (see `crate::serve`).
 
 use super::{SiteArgs, stderr_color, usage_error};
-use crate::serve::{ServeError, ServeOptions, serve};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::serve::{Log, Say, ServeError, ServeOptions, serve};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -31,6 +34,7 @@ pub fn run(args: &ServeArgs) -> i32 {
         follow_today: args.site.follows_today(),
         drafts: args.drafts,
         color: stderr_color(),
+        log: terminal_log(),
     };
     match serve(&opts) {
         Ok(()) => 0,
@@ -40,4 +44,28 @@ pub fn run(args: &ServeArgs) -> i32 {
             super::EXIT_CONTENT
         }
     }
+}
+
+/// Lines to standard error; "busy" as a spinner while it lasts.
+fn terminal_log() -> Log {
+    let spinner: Mutex<Option<indicatif::ProgressBar>> = Mutex::new(None);
+    Arc::new(move |say| {
+        let Ok(mut spinner) = spinner.lock() else {
+            return;
+        };
+        match say {
+            Say::Line(text) => eprintln!("{text}"),
+            Say::Busy(what) => {
+                let bar = indicatif::ProgressBar::new_spinner();
+                bar.enable_steady_tick(Duration::from_millis(120));
+                bar.set_message(what.to_string());
+                *spinner = Some(bar);
+            }
+            Say::Idle => {
+                if let Some(bar) = spinner.take() {
+                    bar.finish_and_clear();
+                }
+            }
+        }
+    })
 }

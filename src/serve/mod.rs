@@ -38,15 +38,6 @@ use chrono::NaiveDate;
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
-mod cache;
-mod http;
-mod rebuild;
-mod watch;
-
-use http::*;
-use rebuild::*;
-use watch::*;
-
 use crate::diag::Diagnostics;
 use crate::pipeline;
 use crate::render::memo::ViewMemo;
@@ -86,8 +77,45 @@ const STATUS_PATH: &str = "/__okra/status";
 /// markup. The paths are absolute: the preview is always served at `/`.
 const LIVE_RELOAD_SCRIPT: &str = include_str!("live_reload.html");
 
+/// What `okra serve` tells its user. The library prints nothing: the command
+/// line decides where lines go and how "busy" looks (a spinner in a terminal).
+pub enum Say<'a> {
+    /// A line of the log (diagnostics come as one multi-line message).
+    Line(&'a str),
+    /// Work that may take a moment has started.
+    Busy(&'a str),
+    /// That work is done.
+    Idle,
+}
+
+/// Where [`Say`] goes; shared by the threads of the server.
+pub type Log = Arc<dyn Fn(Say<'_>) + Send + Sync>;
+
+/// Sends one formatted line to a [`Log`].
+macro_rules! say {
+    ($log:expr, $($arg:tt)*) => {
+        ($log)($crate::serve::Say::Line(&format!($($arg)*)))
+    };
+}
+
+/// Diagnostics as one message, unless there are none.
+fn say_diagnostics(log: &Log, text: &str) {
+    if !text.is_empty() {
+        log(Say::Line(text.trim_end_matches('\n')));
+    }
+}
+
+mod cache;
+mod http;
+mod rebuild;
+mod watch;
+
+use http::*;
+use rebuild::*;
+use watch::*;
+
 /// What `okra serve` was asked for.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServeOptions {
     pub root: PathBuf,
     /// The first port tried on 127.0.0.1 (0: any free port).
@@ -101,6 +129,7 @@ pub struct ServeOptions {
     pub drafts: bool,
     /// Colour in the diagnostics printed to the terminal.
     pub color: bool,
+    pub log: Log,
 }
 
 /// Why `okra serve` could not start.
@@ -125,22 +154,25 @@ pub fn serve(opts: &ServeOptions) -> Result<(), ServeError> {
         .port();
     let url = format!("http://127.0.0.1:{port}/");
     if let Some(taken) = requested_port_taken {
-        eprintln!("port {taken} is in use; serving on {url} instead");
+        say!(opts.log, "port {taken} is in use; serving on {url} instead");
     }
 
     let (events, inbox) = mpsc::channel();
-    stop_on_signal(events.clone());
+    stop_on_signal(events.clone(), &opts.log);
     // Watching starts before the first build, so an edit made during it is not lost.
-    let mut watch = Watch::start(&root, events.clone());
+    let mut watch = Watch::start(&root, events.clone(), opts.log.clone());
 
-    let shared = Arc::new(Shared::default());
+    let shared = Arc::new(Shared {
+        log: opts.log.clone(),
+        state: Default::default(),
+        clients: Default::default(),
+        generation: Default::default(),
+    });
     let checker = Checker::start(Arc::clone(&shared), events);
     let mut rebuilder = Rebuilder::new(&root, opts);
-    let spinner = indicatif::ProgressBar::new_spinner();
-    spinner.enable_steady_tick(Duration::from_millis(120));
-    spinner.set_message("loading content");
+    (opts.log)(Say::Busy("loading content"));
     let first = rebuilder.rebuild(&BTreeSet::new());
-    spinner.finish_and_clear();
+    (opts.log)(Say::Idle);
     let mut lp = MainLoop {
         inbox,
         rebuilder,
@@ -159,9 +191,13 @@ pub fn serve(opts: &ServeOptions) -> Result<(), ServeError> {
         let (server, shared) = (Arc::clone(&server), Arc::clone(&shared));
         thread::spawn(move || answer_requests(&server, &shared));
     }
-    eprintln!("serving {url} (as of {}); Ctrl-C to stop", opts.as_of);
+    say!(
+        opts.log,
+        "serving {url} (as of {}); Ctrl-C to stop",
+        opts.as_of
+    );
     if opts.open {
-        open_browser(&url);
+        open_browser(&url, &opts.log);
     }
 
     lp.run(&mut watch);
@@ -169,7 +205,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), ServeError> {
     for _ in 0..WORKERS {
         server.unblock();
     }
-    eprintln!("stopped");
+    say!(opts.log, "stopped");
     Ok(())
 }
 
@@ -205,11 +241,14 @@ enum Message {
 }
 
 /// Ctrl-C, SIGTERM and SIGHUP end the main loop.
-fn stop_on_signal(events: Sender<Message>) {
+fn stop_on_signal(events: Sender<Message>, log: &Log) {
     if let Err(e) = ctrlc::set_handler(move || {
         let _ = events.send(Message::Stop);
     }) {
-        eprintln!("warning: cannot handle Ctrl-C ({e}); stop okra serve by closing its terminal");
+        say!(
+            log,
+            "warning: cannot handle Ctrl-C ({e}); stop okra serve by closing its terminal"
+        );
     }
 }
 
@@ -233,7 +272,9 @@ impl MainLoop {
         loop {
             match self.inbox.recv() {
                 Err(_) | Ok(Message::Stop) => return,
-                Ok(Message::WatchFailed(e)) => eprintln!("warning: watching for changes: {e}"),
+                Ok(Message::WatchFailed(e)) => {
+                    say!(self.shared.log, "warning: watching for changes: {e}")
+                }
                 Ok(Message::Checked(result)) => self.checked(result),
                 Ok(Message::Changed(paths)) => {
                     collect_changes(&watch.root, paths, &mut changed);
@@ -246,7 +287,13 @@ impl MainLoop {
                         .generation
                         .store(self.generation, Ordering::SeqCst);
                     let mut late = Vec::new();
-                    if !settle(&self.inbox, &watch.root, &mut changed, &mut late) {
+                    if !settle(
+                        &self.shared.log,
+                        &self.inbox,
+                        &watch.root,
+                        &mut changed,
+                        &mut late,
+                    ) {
                         return;
                     }
                     watch.refresh(&changed);
@@ -282,7 +329,8 @@ impl MainLoop {
         }
         match result.outcome {
             Ok((pages, took)) => {
-                eprintln!(
+                say!(
+                    self.shared.log,
                     "checked: all {pages} pages render ({} ms)",
                     took.as_millis()
                 );
@@ -302,6 +350,7 @@ impl MainLoop {
 /// [`MAX_DEBOUNCE`] in all). Check results that arrive meanwhile go to `late`.
 /// Returns false if asked to stop meanwhile.
 fn settle(
+    log: &Log,
     inbox: &Receiver<Message>,
     root: &Path,
     changed: &mut BTreeSet<PathBuf>,
@@ -322,7 +371,7 @@ fn settle(
                     quiet_from = Instant::now() + DEBOUNCE;
                 }
             }
-            Ok(Message::WatchFailed(e)) => eprintln!("warning: watching for changes: {e}"),
+            Ok(Message::WatchFailed(e)) => say!(log, "warning: watching for changes: {e}"),
             Ok(Message::Checked(result)) => late.push(result),
             Err(RecvTimeoutError::Timeout) => return true,
             Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return false,
@@ -355,10 +404,11 @@ impl Reporter {
         let warnings = diagnostics.warning_count();
         let plain = diagnostics.render_human(false);
         if plain != self.warnings {
-            eprint!("{}", diagnostics.render_human(self.color));
+            say_diagnostics(&shared.log, &diagnostics.render_human(self.color));
             self.warnings = plain.clone();
         }
-        eprintln!(
+        say!(
+            shared.log,
             "{} in {} ms ({read} file{} read{})",
             if first { "built" } else { "rebuilt" },
             elapsed.as_millis(),
@@ -384,11 +434,12 @@ impl Reporter {
 
     fn failed(&mut self, shared: &Shared, failure: Failure, first: bool) {
         let Failure::Content(d) = &failure;
-        eprint!("{}", d.render_human(self.color));
+        say_diagnostics(&shared.log, &d.render_human(self.color));
         let (errors, warnings, text) = (d.error_count(), d.warning_count(), d.render_human(false));
         // Warnings are printed with the errors; print them again once fixed.
         self.warnings.clear();
-        eprintln!(
+        say!(
+            shared.log,
             "build failed: {errors} error{}; {}",
             if errors == 1 { "" } else { "s" },
             if first {
@@ -408,8 +459,9 @@ impl Reporter {
 }
 
 /// What the request threads share with the main loop.
-#[derive(Default)]
 struct Shared {
+    /// Where messages go.
+    log: Log,
     state: Mutex<State>,
     /// One sender per open event stream; a send fails once its page is gone.
     clients: Mutex<Vec<Sender<LiveEvent>>>,
@@ -460,7 +512,7 @@ impl Shared {
 
 /// Opens the preview in the default browser. A missing opener (a server without a
 /// desktop) is a warning, not a reason to stop serving.
-fn open_browser(url: &str) {
+fn open_browser(url: &str, log: &Log) {
     let mut command = if cfg!(target_os = "macos") {
         std::process::Command::new("open")
     } else if cfg!(windows) {
@@ -480,14 +532,21 @@ fn open_browser(url: &str) {
     match command.spawn() {
         // Waited for on a thread: no zombie, and its failure is still reported.
         Ok(mut child) => {
+            let log = log.clone();
             thread::spawn(move || match child.wait() {
                 Ok(status) if !status.success() => {
-                    eprintln!("warning: could not open a browser ({status}); open {url} yourself")
+                    say!(
+                        log,
+                        "warning: could not open a browser ({status}); open {url} yourself"
+                    )
                 }
                 _ => {}
             });
         }
-        Err(e) => eprintln!("warning: could not open a browser ({e}); open {url} yourself"),
+        Err(e) => say!(
+            log,
+            "warning: could not open a browser ({e}); open {url} yourself"
+        ),
     }
 }
 

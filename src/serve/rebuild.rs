@@ -122,7 +122,10 @@ impl Checker {
             let pool = match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
                 Ok(pool) => pool,
                 Err(e) => {
-                    eprintln!("warning: pages are not checked in the background ({e})");
+                    say!(
+                        shared.log,
+                        "warning: pages are not checked in the background ({e})"
+                    );
                     return;
                 }
             };

@@ -8,13 +8,14 @@ pub(super) struct Watch {
     pub(super) watcher: Option<RecommendedWatcher>,
     pub(super) root: PathBuf,
     pub(super) watched: BTreeSet<PathBuf>,
+    pub(super) log: Log,
 }
 
 impl Watch {
     /// Watches the root itself non-recursively (for `okra.toml`, and for source
     /// folders that appear later) and each source folder recursively. Failures are
     /// warnings: the preview still serves, it just does not see those changes.
-    pub(super) fn start(root: &Path, events: Sender<Message>) -> Watch {
+    pub(super) fn start(root: &Path, events: Sender<Message>, log: Log) -> Watch {
         let rescan_root = root.to_path_buf();
         let handler = move |result: notify::Result<notify::Event>| {
             let message = match result {
@@ -35,11 +36,13 @@ impl Watch {
             watcher: None,
             root: root.to_path_buf(),
             watched: BTreeSet::new(),
+            log,
         };
         match notify::recommended_watcher(handler) {
             Ok(mut watcher) => {
                 if let Err(e) = watcher.watch(root, RecursiveMode::NonRecursive) {
-                    eprintln!(
+                    say!(
+                        watch.log,
                         "warning: cannot watch {} ({e}); changes to okra.toml will not rebuild",
                         root.display()
                     );
@@ -47,7 +50,8 @@ impl Watch {
                 watch.watcher = Some(watcher);
                 watch.refresh(&BTreeSet::new());
             }
-            Err(e) => eprintln!(
+            Err(e) => say!(
+                watch.log,
                 "warning: cannot watch for changes ({e}); the preview will not rebuild, restart okra serve after editing"
             ),
         }
@@ -80,7 +84,10 @@ impl Watch {
                     self.watched.insert(dir);
                 }
                 Err(e) => {
-                    eprintln!("warning: cannot watch {name}/ ({e}); changes there will not rebuild")
+                    say!(
+                        self.log,
+                        "warning: cannot watch {name}/ ({e}); changes there will not rebuild"
+                    )
                 }
             }
         }
