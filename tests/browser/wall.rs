@@ -654,7 +654,7 @@ async fn generated_walls_print_on_one_filled_sheet_with_every_value_whole() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_wall_prints_on_exactly_one_sheet() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let limit = manifest.join("tests/fixtures/sites/wall-12x5");
+    let limit = manifest.join("tests/browser/fixtures/wall-12x5");
     // (site, paper, orientation, must fit without splitting)
     let cases = [
         ("demo", manifest.to_path_buf(), "A3", "landscape", true),
@@ -695,7 +695,7 @@ async fn the_wall_prints_on_exactly_one_sheet() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wall_beyond_the_limit_splits_into_one_sheet_per_team() {
     let site = build_site(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites/wall-big"),
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/fixtures/wall-big"),
         "2026-11-22",
         &[],
     );

@@ -2,8 +2,7 @@
 //! every position and has bytes flipped, and the pipeline must answer with
 //! diagnostics, never a panic.
 
-mod common;
-use common::copy_dir;
+use crate::common::copy_dir;
 
 use std::path::Path;
 
@@ -11,7 +10,8 @@ use chrono::NaiveDate;
 
 #[test]
 fn truncated_and_corrupted_files_never_panic() {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/minimal");
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testsuite/fixtures/valid/minimal");
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture, dir.path());
     let as_of = NaiveDate::from_ymd_opt(2024, 2, 20).unwrap();

@@ -1,25 +1,19 @@
-//! `okra check` run as a real binary on fixture sites under tests/fixtures/.
+//! `okra check` run as a real binary on fixture sites under tests/testsuite/fixtures/.
 //!
-//! Every folder in tests/fixtures/invalid/ is a broken site with an
+//! Every folder in tests/testsuite/fixtures/invalid/ is a broken site with an
 //! `expect.txt`: diagnostic lines (`path:line:col: error: message…`) that must
 //! appear in this order, `hint: …` lines that must appear, and `errors: N`, the
 //! exact number of errors (so one mistake does not cascade into many).
 
-mod common;
-use common::copy_dir;
+use crate::common;
+use crate::common::{copy_dir, okra};
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn okra() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_okra"));
-    c.env_remove("SOURCE_DATE_EPOCH").env("NO_COLOR", "1");
-    c
-}
+use std::process::Output;
 
 fn fixtures(kind: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
+        .join("tests/testsuite/fixtures")
         .join(kind);
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
@@ -115,7 +109,7 @@ fn valid_fixture_checks_clean_even_strict() {
 }
 
 fn minimal() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/minimal")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testsuite/fixtures/valid/minimal")
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Charts in the built site: well-formed SVG, accessible, and the numbers in
 //! their text alternatives equal the scores in okrs.json.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -204,7 +204,8 @@ fn a_chart_on_every_kr_objective_series_history_and_review_page() {
 
 #[test]
 fn chart_numbers_equal_the_export() {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites/scoring");
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testsuite/fixtures/sites/scoring");
     let (_t, tree) = build(&fixture, "2024-05-20");
     let v = json(&tree);
     let mut checked = 0;
@@ -675,8 +676,7 @@ fn extreme_numbers_build_in_seconds_with_the_real_binary() {
         std::fs::write(path, text).unwrap();
     }
     let out = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_okra"))
-        .env("NO_COLOR", "1")
+    let mut child = common::okra()
         .args(["build", "--as-of", "2024-05-20", "--root"])
         .arg(site.path())
         .arg("--output")

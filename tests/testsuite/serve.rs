@@ -3,7 +3,7 @@
 //! client crate), and every wait is bounded, so a broken server fails the test
 //! instead of hanging it.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -23,7 +23,7 @@ const REBUILD: Duration = Duration::from_secs(15);
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/sites")
+        .join("tests/testsuite/fixtures/sites")
         .join(name)
 }
 
@@ -73,12 +73,10 @@ impl Server {
     }
 
     fn start_as_of(root: &Path, port: u16, as_of: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_okra"))
+        let mut child = common::okra()
             .args(["serve", "--root"])
             .arg(root)
             .args(["--port", &port.to_string(), "--as-of", as_of])
-            .env_remove("SOURCE_DATE_EPOCH")
-            .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -4,10 +4,14 @@
 //! The site is served over HTTP from 127.0.0.1 under a sub-path (`/okrs/`), as
 //! an intranet would mount it, which also proves every link is relative.
 //! Run alone with `cargo test --test browser`; `.ci/run` installs Chromium.
+//! A binary of its own (not a module of `tests/testsuite/`) so the suite runs
+//! without a browser; it shares the suite's helpers. Its fixtures are in
+//! `fixtures/` beside it.
 
+// The suite's helpers (`okra`, `build_ok`, `sitegen`): one copy for both binaries.
+#[path = "../testsuite/common/mod.rs"]
 mod common;
 
-#[path = "browser/a11y.rs"]
 mod a11y;
 
 use std::io::{BufRead, BufReader, Write};
@@ -362,5 +366,4 @@ async fn every_page_type_loads_cleanly_at_desktop_and_phone_width() {
 }
 
 /// The wall: printed sheets of generated companies, the fixtures and the demo.
-#[path = "browser/wall.rs"]
 mod wall;

@@ -1,20 +1,21 @@
 //! Authoring workflow with the real binary: init → check → build, `okra new`
 //! for each kind, refusals, completions, and the CI recipe's commands.
 
+use crate::common::okra;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn okra(dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_okra"));
-    // A fixed day: the example content and new files are dated by it.
-    c.current_dir(dir)
-        .env("SOURCE_DATE_EPOCH", "1795305600")
-        .env("NO_COLOR", "1"); // 2026-11-22
+/// `okra` run in `dir` on a fixed day: the example content and new files are
+/// dated by it.
+fn okra_in(dir: &Path) -> Command {
+    let mut c = okra();
+    c.current_dir(dir).env("SOURCE_DATE_EPOCH", "1795305600"); // 2026-11-22
     c
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    okra(dir).args(args).output().unwrap()
+    okra_in(dir).args(args).output().unwrap()
 }
 
 fn text(b: &[u8]) -> String {

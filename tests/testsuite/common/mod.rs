@@ -1,11 +1,22 @@
 //! Helpers shared by the integration tests.
 
 use std::path::Path;
+use std::process::Command;
 
 pub mod sitegen;
 
+/// The real `okra` binary, without colour (so output can be matched) and
+/// without `SOURCE_DATE_EPOCH` (so a value in the caller's environment cannot
+/// change "today"). Every test runs okra through this; a test that wants a
+/// fixed day sets it again on the returned command.
+pub fn okra() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_okra"));
+    c.env_remove("SOURCE_DATE_EPOCH").env("NO_COLOR", "1");
+    c
+}
+
 /// Copies a fixture site into a (temporary) folder.
-#[allow(dead_code)] // not every test crate copies fixtures
+#[allow(dead_code)] // not every test binary copies fixtures
 pub fn copy_dir(from: &Path, to: &Path) {
     for e in walkdir::WalkDir::new(from) {
         let e = e.unwrap();
@@ -19,7 +30,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Every file of a built site, path relative to `dir` (with `/`) → bytes.
-#[allow(dead_code)] // not every test crate reads whole sites
+#[allow(dead_code)] // not every test binary reads whole sites
 pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .sort_by_file_name()
@@ -40,11 +51,9 @@ pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 
 /// Runs `okra build` on `root` into `out` as of `as_of` (plus `extra` flags),
 /// without colour or `SOURCE_DATE_EPOCH`, and returns what it did.
-#[allow(dead_code)] // not every test crate builds sites this way
+#[allow(dead_code)] // not every test binary builds sites this way
 pub fn build(root: &Path, out: &Path, as_of: &str, extra: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_okra"))
-        .env_remove("SOURCE_DATE_EPOCH")
-        .env("NO_COLOR", "1")
+    okra()
         .args(["build", "--root"])
         .arg(root)
         .arg("--output")
@@ -56,7 +65,7 @@ pub fn build(root: &Path, out: &Path, as_of: &str, extra: &[&str]) -> std::proce
 }
 
 /// [`build`], failing the test unless it succeeds. Returns what it printed on stderr.
-#[allow(dead_code)] // not every test crate builds sites this way
+#[allow(dead_code)] // not every test binary builds sites this way
 pub fn build_ok(root: &Path, out: &Path, as_of: &str, extra: &[&str]) -> String {
     let o = build(root, out, as_of, extra);
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
@@ -66,7 +75,7 @@ pub fn build_ok(root: &Path, out: &Path, as_of: &str, extra: &[&str]) -> String 
 
 /// The real tags of an HTML page, with quoted attribute values skipped (a
 /// literal `<` can only appear inside one).
-#[allow(dead_code)] // not every test crate reads tags
+#[allow(dead_code)] // not every test binary reads tags
 pub fn tags(html: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = html;

@@ -10,11 +10,10 @@
 //!   count says how many it lists; a quarter page's count equals `okrs.json`;
 //! - the build finishes in seconds whatever the numbers (a timeout kills it).
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -29,9 +28,7 @@ const EXTREMES: bool = true;
 const BUILD_LIMIT: Duration = Duration::from_secs(60);
 
 fn build(root: &Path, out: &Path, as_of: &str) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_okra"))
-        .env_remove("SOURCE_DATE_EPOCH")
-        .env("NO_COLOR", "1")
+    let mut child = common::okra()
         .args(["build", "--root"])
         .arg(root)
         .arg("--output")

@@ -1,24 +1,17 @@
 //! `okra build` run as a real binary on fixture sites and the demo content.
 
-mod common;
-use common::{copy_dir, read_tree, tags};
+use crate::common;
+use crate::common::{copy_dir, okra, read_tree, tags};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn okra() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_okra"));
-    c.env_remove("SOURCE_DATE_EPOCH").env("NO_COLOR", "1");
-    c
-}
 
 fn manifest() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn fixture(name: &str) -> PathBuf {
-    manifest().join("tests/fixtures/sites").join(name)
+    manifest().join("tests/testsuite/fixtures/sites").join(name)
 }
 
 fn text(b: &[u8]) -> String {
@@ -606,7 +599,7 @@ fn content_errors_exit_1_and_write_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("public");
     let o = common::build(
-        &manifest().join("tests/fixtures/invalid/many-errors"),
+        &manifest().join("tests/testsuite/fixtures/invalid/many-errors"),
         &out,
         "2024-02-20",
         &[],

@@ -5,8 +5,8 @@
 //! The build must answer with a clear diagnostic or a correct site: never a
 //! panic, a hang, a leak or a file outside the output folder.
 
-mod common;
-use common::{copy_dir, read_tree, tags};
+use crate::common;
+use crate::common::{copy_dir, read_tree, tags};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -18,7 +18,7 @@ fn minimal() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
     copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/minimal"),
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testsuite/fixtures/valid/minimal"),
         &root,
     );
     (dir, root)
@@ -28,9 +28,7 @@ fn minimal() -> (tempfile::TempDir, PathBuf) {
 /// a hang is a bug like any other.
 fn build(root: &Path) -> (Output, PathBuf) {
     let out = root.parent().unwrap().join("public");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_okra"))
-        .env("NO_COLOR", "1")
-        .env_remove("SOURCE_DATE_EPOCH")
+    let mut child = common::okra()
         .args(["build", "--as-of", AS_OF, "--root"])
         .arg(root)
         .arg("--output")

@@ -5,7 +5,7 @@
 //! - scoring is monotonic in the as-of day;
 //! - the built site does not depend on the order files were created in.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
