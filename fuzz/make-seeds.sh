@@ -10,7 +10,7 @@ rm -rf "$out"; mkdir -p "$out/front_matter" "$out/period" "$out/site"
 n=0
 while IFS= read -r f; do
   n=$((n + 1)); cp "$f" "$out/front_matter/$(printf '%04d' "$n").md"
-done < <(find content tests/testsuite/fixtures tests/browser/fixtures -name '*.md' -type f | sort)
+done < <(find content tests/testsuite/fixtures -name '*.md' -type f | sort)
 
 # period: a first byte for the calendar (start month, naming), then the text.
 i=0

@@ -5,8 +5,8 @@
 //! an intranet would mount it, which also proves every link is relative.
 //! Run alone with `cargo test --test browser`; `.ci/run` installs Chromium.
 //! A binary of its own (not a module of `tests/testsuite/`) so the suite runs
-//! without a browser; it shares the suite's helpers. Its fixtures are in
-//! `fixtures/` beside it.
+//! without a browser; it shares the suite's helpers. Its sites are the demo
+//! and companies generated at test time (`wall::limit_company` and others).
 
 // The suite's helpers (`okra`, `build_ok`, `sitegen`): one copy for both binaries.
 #[path = "../testsuite/common/mod.rs"]
@@ -365,5 +365,5 @@ async fn every_page_type_loads_cleanly_at_desktop_and_phone_width() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// The wall: printed sheets of generated companies, the fixtures and the demo.
+/// The wall: printed sheets of generated companies and the demo.
 mod wall;
