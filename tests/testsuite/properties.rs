@@ -13,8 +13,18 @@ use chrono::{Duration, NaiveDate};
 use okra::score::kr::{latest_update, updates_as_of};
 use okra::site::memory::check_in_memory;
 use proptest::prelude::*;
+use proptest::test_runner::{FailurePersistence, FileFailurePersistence};
 
 const CONFIG: &str = "title = \"Props\"\ncompany = \"Propco\"\n";
+
+/// Failing cases are kept in `properties.proptest-regressions` beside this
+/// file. proptest's default would look up from here for a `main.rs`, find the
+/// suite's, and use `tests/proptest-regressions/properties.txt` instead.
+fn regressions() -> Option<Box<dyn FailurePersistence>> {
+    Some(Box::new(FileFailurePersistence::WithSource(
+        "proptest-regressions",
+    )))
+}
 
 /// A number as it can be written in TOML, from ordinary to hostile.
 fn number() -> impl Strategy<Value = String> {
@@ -103,7 +113,7 @@ fn site(krs: &[Kr]) -> Vec<(String, String)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 400, failure_persistence: regressions(), ..ProptestConfig::default() })]
 
     #[test]
     fn progress_and_rollups_stay_finite_and_bounded(
@@ -219,7 +229,7 @@ fn plain_kr() -> impl Strategy<Value = Kr> {
 
 proptest! {
     // Each case runs the real binary twice: few cases, but every one a whole site.
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 12, failure_persistence: regressions(), ..ProptestConfig::default() })]
 
     #[test]
     fn the_site_does_not_depend_on_file_order(
