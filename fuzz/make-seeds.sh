@@ -10,7 +10,7 @@ rm -rf "$out"; mkdir -p "$out/front_matter" "$out/period" "$out/site"
 n=0
 while IFS= read -r f; do
   n=$((n + 1)); cp "$f" "$out/front_matter/$(printf '%04d' "$n").md"
-done < <(find content tests/fixtures -name '*.md' -type f | sort)
+done < <(find content tests/testsuite/fixtures -name '*.md' -type f | sort)
 
 # period: a first byte for the calendar (start month, naming), then the text.
 i=0
@@ -31,7 +31,7 @@ site() { # name, files...
     sed -e 's#fy24/company#fy24/beta#; s#fy24/reliability#fy24/alpha#' "$f"
   done > "$out/site/$name"
 }
-m=tests/fixtures/valid/minimal
+m=tests/testsuite/fixtures/valid/minimal
 site minimal $m/okra.toml $m/content/teams/platform.md \
   $m/content/fy24/reliability/objective.md $m/content/fy24/reliability/uptime.md \
   $m/content/fy24/reliability/uptime/2024-01-15.md \

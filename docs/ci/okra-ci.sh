@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The commands both CI recipes run (GitHub Actions and GitLab CI), in one place
-# so that they are tested: tests/authoring.rs runs this script on the demo site.
+# so that they are tested: tests/testsuite/authoring.rs runs this script on the demo site.
 #
 #   OKRA_BASE_URL   absolute URL the site is published at (for the Atom feed)
 #   OKRA_OUTPUT     output folder (default: public)

@@ -184,7 +184,8 @@ mod tests {
     use std::collections::BTreeSet;
 
     fn copy_fixture(to: &Path) {
-        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites/scoring");
+        let from =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testsuite/fixtures/sites/scoring");
         for e in walkdir::WalkDir::new(&from) {
             let e = e.unwrap();
             let dest = to.join(e.path().strip_prefix(&from).unwrap());

@@ -4,8 +4,9 @@
 //!
 //! OKRs are public to everyone in the company, so the site must be readable by
 //! everyone: low-vision readers (contrast), keyboard and screen-reader users
-//! (names, landmarks, headings). axe-core is vendored (`tests/vendor/axe-core`)
-//! so the check runs offline and gives the same answer on every machine.
+//! (names, landmarks, headings). axe-core is vendored (`vendor/axe-core` beside
+//! this file) so the check runs offline and gives the same answer on every
+//! machine.
 //!
 //! Pages are found by walking the built site, not listed by hand, so a new
 //! page type is checked the day it appears. One page of each type per site
@@ -28,7 +29,7 @@ use chromiumoxide::page::ScreenshotParams;
 use super::{build_site, demo, launch, serve};
 
 /// axe-core, unmodified (see its README for the version and origin).
-const AXE: &str = include_str!("../vendor/axe-core/axe.min.js");
+const AXE: &str = include_str!("vendor/axe-core/axe.min.js");
 
 /// The rule sets checked: WCAG 2.0 and 2.1, levels A and AA, plus axe's
 /// best practices (landmarks, heading order, one main region), which are what
@@ -212,11 +213,9 @@ const ALL_TYPES: [&str; 16] = [
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_type_passes_axe_in_light_and_dark_mode() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let fixtures = manifest.join("tests/fixtures/sites");
     // A company beyond the wall's limit: 3 teams, per-team walls, other
     // objectives, owners and numbers than the demo.
-    let big = build_site(&fixtures.join("wall-big"), "2026-11-22", &[]);
+    let big = build_site(&super::wall::limit_company(4, 8), "2026-11-22", &[]);
     // Together the two sites have every page type, so none goes unchecked.
     let found: BTreeSet<String> = [demo(), big.as_path()]
         .iter()

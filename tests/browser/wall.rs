@@ -1,8 +1,9 @@
 //! The wall in real Chromium: printed to PDF over the DevTools protocol
 //! (`Page.printToPDF` with the page's own `@page` size), for the demo, the
-//! fixtures and companies generated from a seed in many shapes, on every paper
-//! and orientation. Each printed sheet must be exactly one page, filled (the
-//! type is as large as the sheet allows), and show every value and unit whole.
+//! companies at and beyond the limit ([`limit_company`]) and companies
+//! generated from a seed in many shapes, on every paper and orientation. Each
+//! printed sheet must be exactly one page, filled (the type is as large as the
+//! sheet allows), and show every value and unit whole.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -411,6 +412,139 @@ fn number(tenths: i64) -> String {
     }
 }
 
+/// A company at or beyond the wall's limit, written at test time (hundreds of
+/// near-identical files are easier to read as this function than as a
+/// fixture): `company` company objectives and `per_team` objectives in each of
+/// three teams under them, five KRs each (one of every metric) scored
+/// mid-quarter with each team's own mix of statuses. Owners and values vary
+/// from a fixed seed, so the site is the same on every run. `limit_company(3,
+/// 3)` is the documented limit, 12 × 5; `limit_company(4, 8)` is far beyond it.
+pub fn limit_company(company: usize, per_team: usize) -> PathBuf {
+    let mut rng = Rng(0x0F1C_E5EE_D000_0001 ^ (company * 100 + per_team) as u64);
+    let root = tempfile::tempdir().unwrap().keep();
+    let write = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(
+        "okra.toml",
+        "title = \"Wall Limit OKRs\"\ncompany = \"Limitco\"\n\n[wall]\npaper = \"A3\"\norientation = \"landscape\"\n",
+    );
+    const OWNERS: [&str; 5] = [
+        "Alexandra Konstantinou",
+        "Bart Okonkwo",
+        "Chiara Bellandi",
+        "Dmitri Volkov",
+        "Eleanor Whitfield",
+    ];
+    // (title, metric with start, target and unit, value range in tenths).
+    const KRS: [(&str, &str, (i64, i64)); 5] = [
+        (
+            "Increase weekly active integrations from 1,200 to 2,500",
+            "metric = \"number\"\nstart = 1200\ntarget = 2500\n",
+            (14_000, 24_000),
+        ),
+        (
+            "Reduce median time to first API call to under 5 minutes",
+            "metric = \"percent\"\nstart = 62.5\ntarget = 80\n",
+            (660, 790),
+        ),
+        (
+            "Launch self-serve onboarding with usage-based pricing",
+            "metric = \"currency\"\nstart = 148000\ntarget = 250000\nunit = \"EUR\"\n",
+            (1_690_000, 2_390_000),
+        ),
+        (
+            "Grow qualified pipeline from community events",
+            "metric = \"boolean\"\n",
+            (0, 0),
+        ),
+        (
+            "Improve p95 publish latency from 180 ms to 120 ms",
+            "metric = \"number\"\nstart = 180\ntarget = 120\nunit = \"ms\"\n",
+            (1_260, 1_680),
+        ),
+    ];
+    let teams = [
+        (
+            "platform",
+            "Platform Engineering",
+            1,
+            ["on", "at", "off", "on", "at"],
+        ),
+        (
+            "growth",
+            "Growth Marketing",
+            2,
+            ["on", "at", "on", "at", "off"],
+        ),
+        (
+            "support",
+            "Support & Developer Relations",
+            3,
+            ["at", "on", "at", "off", "on"],
+        ),
+    ];
+    let mut objectives: Vec<(String, String, [&str; 5])> = (1..=company)
+        .map(|n| {
+            (
+                format!("company-{n}"),
+                String::new(),
+                ["at", "on", "at", "off", "on"],
+            )
+        })
+        .collect();
+    for (id, name, parent, statuses) in teams {
+        write(
+            &format!("content/teams/{id}.md"),
+            &format!("+++\nname = \"{name}\"\n+++\n"),
+        );
+        for n in 1..=per_team {
+            let lines = format!("team = \"{id}\"\nparent = \"fy26/company-{parent}\"\n");
+            objectives.push((format!("{id}-{n}"), lines, statuses));
+        }
+    }
+    for (id, lines, statuses) in objectives {
+        let dir = format!("content/fy26/{id}");
+        write(
+            &format!("{dir}/objective.md"),
+            &format!(
+                "+++\ntitle = \"Make {} the fastest way to ship realtime apps\"\nowner = \"{}\"\nperiod = \"FY26\"\n{lines}+++\nWhy it matters.\n",
+                id.replace('-', " "),
+                rng.pick(&OWNERS)
+            ),
+        );
+        for (k, ((title, metric, (low, high)), status)) in KRS.iter().zip(statuses).enumerate() {
+            write(
+                &format!("{dir}/kr-{}.md", k + 1),
+                &format!(
+                    "+++\ntitle = \"{title}\"\nowner = \"{}\"\nperiod = \"Q4 FY26\"\n{metric}+++\nScored from the dashboard.\n",
+                    rng.pick(&OWNERS)
+                ),
+            );
+            let value = if high == low {
+                "false".to_string()
+            } else {
+                let tenths = low + rng.below((high - low) as u64) as i64;
+                format!("{}.{}", tenths / 10, tenths % 10)
+            };
+            let status = match status {
+                "on" => "on-track",
+                "at" => "at-risk",
+                _ => "off-track",
+            };
+            write(
+                &format!("{dir}/kr-{}/2026-11-16.md", k + 1),
+                &format!(
+                    "+++\nstatus = \"{status}\"\nvalue = {value}\n+++\nMid-quarter scoring.\n"
+                ),
+            );
+        }
+    }
+    root
+}
+
 /// How a generated company looks.
 #[derive(Clone, Debug)]
 struct Shape {
@@ -654,7 +788,7 @@ async fn generated_walls_print_on_one_filled_sheet_with_every_value_whole() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_wall_prints_on_exactly_one_sheet() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let limit = manifest.join("tests/fixtures/sites/wall-12x5");
+    let limit = limit_company(3, 3);
     // (site, paper, orientation, must fit without splitting)
     let cases = [
         ("demo", manifest.to_path_buf(), "A3", "landscape", true),
@@ -694,11 +828,7 @@ async fn the_wall_prints_on_exactly_one_sheet() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wall_beyond_the_limit_splits_into_one_sheet_per_team() {
-    let site = build_site(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites/wall-big"),
-        "2026-11-22",
-        &[],
-    );
+    let site = build_site(&limit_company(4, 8), "2026-11-22", &[]);
     for team in ["platform", "growth", "support"] {
         assert!(
             site.join("wall").join(team).join("index.html").exists(),

@@ -1,0 +1,713 @@
+//! `okra build` run as a real binary on fixture sites and the demo content.
+
+use crate::common;
+use crate::common::{copy_dir, okra, read_tree, tags};
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn manifest() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    manifest().join("tests/testsuite/fixtures/sites").join(name)
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn build_ok(
+    root: &Path,
+    as_of: &str,
+    extra: &[&str],
+) -> (tempfile::TempDir, BTreeMap<String, Vec<u8>>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let o = common::build(root, &out, as_of, extra);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let tree = read_tree(&out);
+    (tmp, tree)
+}
+
+fn page(tree: &BTreeMap<String, Vec<u8>>, path: &str) -> String {
+    text(tree.get(path).unwrap_or_else(|| {
+        panic!(
+            "missing {path}; have {:?}",
+            tree.keys().take(40).collect::<Vec<_>>()
+        )
+    }))
+}
+
+/// Every `href="…"` and `src="…"` value in an HTML page.
+fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            let end = rest.find('"').unwrap();
+            out.push(rest[..end].replace("&amp;", "&"));
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+/// Resolves a relative link from the page at `from` (e.g. `a/b/index.html`) to a file path.
+fn resolve(from: &str, link: &str) -> Option<(String, Option<String>)> {
+    let (path, fragment) = match link.split_once('#') {
+        Some((p, f)) => (p, Some(f.to_string())),
+        None => (link, None),
+    };
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    if path.is_empty() {
+        return Some((from.to_string(), fragment));
+    }
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut target = parts.join("/");
+    if path.ends_with('/') || target.is_empty() {
+        if !target.is_empty() {
+            target.push('/');
+        }
+        target.push_str("index.html");
+    }
+    Some((target, fragment))
+}
+
+#[test]
+fn demo_site_has_every_page_of_the_spec_and_no_broken_links() {
+    let (_tmp, tree) = build_ok(manifest(), "2026-11-22", &[]);
+    for p in [
+        "index.html",
+        "404.html",
+        "okra.css",
+        "okrs.json",
+        "okrs.csv",
+        "updates.xml",
+        "updates/index.html",
+        "wall/index.html",
+        "history/index.html",
+        "quarters/index.html",
+        "quarters/fy2026-q4/index.html",
+        "quarters/fy2025-q1/index.html",
+        "review/index.html",
+        "review/fy2025/index.html",
+        "review/fy2026/index.html",
+        "teams/index.html",
+        "teams/tech/index.html",
+        "teams/devrel/index.html",
+        "people/index.html",
+        "people/tomas-herrera/index.html",
+        "fy2026/platform-reliability/index.html",
+        "fy2026/platform-reliability/publish-latency-q4/index.html",
+    ] {
+        assert!(tree.contains_key(p), "missing {p}");
+    }
+    // One page per objective and KR of the export.
+    let json: serde_json::Value = serde_json::from_slice(&tree["okrs.json"]).unwrap();
+    for o in json["objectives"].as_array().unwrap() {
+        let id = o["id"].as_str().unwrap();
+        assert!(
+            tree.contains_key(&format!("{id}/index.html")),
+            "objective page {id}"
+        );
+        for k in o["key_results"].as_array().unwrap() {
+            let id = k["id"].as_str().unwrap();
+            assert!(
+                tree.contains_key(&format!("{id}/index.html")),
+                "KR page {id}"
+            );
+        }
+    }
+    // The dashboard shows the current quarter.
+    let index = page(&tree, "index.html");
+    assert!(index.contains("Q4 FY26"), "dashboard names the quarter");
+
+    let mut broken = Vec::new();
+    let mut checked = 0;
+    for (path, bytes) in &tree {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let html = text(bytes);
+        for link in links(&html) {
+            if link.starts_with("http://")
+                || link.starts_with("https://")
+                || link.starts_with("mailto:")
+                || link.starts_with("data:")
+            {
+                continue;
+            }
+            if path == "404.html" {
+                // Served at any URL, at any depth: its links are absolute from
+                // the site root (`base_url`'s path when set, else `/`).
+                let rel = link.trim_start_matches('/');
+                let target = if rel.is_empty() || rel.ends_with('/') {
+                    format!("{rel}index.html")
+                } else {
+                    rel.to_string()
+                };
+                if !link.starts_with('/') || !tree.contains_key(&target) {
+                    broken.push(format!("{path}: {link} is not an absolute link to a page"));
+                }
+                continue;
+            }
+            if link.starts_with('/') {
+                broken.push(format!("{path}: root-absolute link {link}"));
+                continue;
+            }
+            checked += 1;
+            match resolve(path, &link) {
+                Some((target, fragment)) => match tree.get(&target) {
+                    None => broken.push(format!("{path}: {link} -> {target} missing")),
+                    Some(t) => {
+                        if let Some(f) = fragment
+                            && !f.is_empty()
+                            && !text(t).contains(&format!("id=\"{f}\""))
+                        {
+                            broken.push(format!("{path}: {link} -> no id {f}"));
+                        }
+                    }
+                },
+                None => broken.push(format!("{path}: {link} escapes the site")),
+            }
+        }
+    }
+    assert!(checked > 1000, "checked {checked} links");
+    assert!(
+        broken.is_empty(),
+        "{} broken links:\n{}",
+        broken.len(),
+        broken[..broken.len().min(30)].join("\n")
+    );
+}
+
+#[test]
+fn okrs_json_matches_hand_computed_scores() {
+    let (_tmp, tree) = build_ok(&fixture("scoring"), "2024-05-20", &[]);
+    let v: serde_json::Value = serde_json::from_slice(&tree["okrs.json"]).unwrap();
+    assert_eq!(v["as_of"], "2024-05-20");
+    let objective = |id: &str| {
+        v["objectives"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let close = |x: &serde_json::Value, want: f64| {
+        let got = x.as_f64().unwrap_or_else(|| panic!("not a number: {x}"));
+        assert!((got - want).abs() < 1e-9, "got {got}, want {want}");
+    };
+    let company = objective("fy24/company");
+    // Year: revenue 1.1 clamped to 1 (weight 3), launch 0, aligned eng 0.625 → 3.625 / 5.
+    close(&company["progress"], 0.725);
+    close(&company["quarters"]["FY2024-Q1"], 0.9375);
+    close(&company["quarters"]["FY2024-Q2"], 0.25);
+    assert!(
+        company["quarters"]["FY2024-Q3"].is_null(),
+        "no sub-goals: null, never 0"
+    );
+    assert_eq!(company["status"], "at-risk");
+    assert_eq!(company["period"], "FY2024");
+    assert!(company["team"].is_null() && company["parent"].is_null());
+
+    let eng = objective("fy24/eng");
+    close(&eng["progress"], 0.625);
+    close(&eng["quarters"]["FY2024-Q1"], 0.75);
+    close(&eng["quarters"]["FY2024-Q2"], 0.5);
+    assert_eq!(eng["status"], "on-track");
+    assert_eq!(eng["parent"], "fy24/company");
+    assert_eq!(eng["team"], "eng");
+
+    let kr = |o: &serde_json::Value, id: &str| {
+        o["key_results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let revenue = kr(&company, "fy24/company/revenue-q1");
+    close(&revenue["progress"], 1.1);
+    close(&revenue["value"], 210.0);
+    assert_eq!(revenue["status"], "achieved");
+    assert_eq!(revenue["period"], "FY2024-Q1");
+    assert_eq!(revenue["metric"], "currency");
+    let launch = kr(&company, "fy24/company/launch-q2");
+    assert_eq!(launch["value"], false);
+    assert_eq!(launch["start"], false);
+    assert_eq!(launch["target"], true);
+    close(&launch["progress"], 0.0);
+    let uptime = kr(&eng, "fy24/eng/uptime-q2");
+    close(&uptime["progress"], 0.5);
+    assert_eq!(uptime["series"], "uptime");
+    let updates = uptime["updates"].as_array().unwrap();
+    assert_eq!(
+        updates.len(),
+        1,
+        "the update after the as-of day is left out"
+    );
+    assert_eq!(updates[0]["author"], "Margaret Hamilton");
+    assert_eq!(updates[0]["date"], "2024-05-16");
+    let dropped = kr(&eng, "fy24/eng/dropped-q2");
+    assert_eq!(dropped["status"], "dropped");
+    assert!(dropped["updates"][0]["value"].is_null());
+    let latency = kr(&eng, "fy24/eng/latency-q1");
+    close(&latency["progress"], 0.75);
+
+    let teams = v["teams"].as_array().unwrap();
+    assert_eq!(teams[0]["id"], "eng");
+    assert_eq!(teams[0]["name"], "Engineering");
+    assert_eq!(teams[0]["lead"], "Ada Lovelace");
+    assert!(teams[0]["parent"].is_null());
+
+    // Pages show the same numbers.
+    let page_eng = page(&tree, "fy24/eng/index.html");
+    assert!(
+        page_eng.contains("63%"),
+        "year progress 62.5% rounds to 63%"
+    );
+    let kr_page = page(&tree, "fy24/company/revenue-q1/index.html");
+    assert!(kr_page.contains("110%"), "over-achievement shows unclamped");
+    assert!(kr_page.contains("EUR 210"));
+    let latency_page = page(&tree, "fy24/eng/latency-q1/index.html");
+    assert!(latency_page.contains("125 ms") && latency_page.contains("(reduce to)"));
+
+    // The CSV has a row per objective and KR.
+    let csv = page(&tree, "okrs.csv");
+    assert!(csv.starts_with("type,id,objective,parent,title,owner,team,period,metric"));
+    assert_eq!(csv.lines().count(), 1 + 2 + 5);
+    assert!(csv.contains("key_result,fy24/company/revenue-q1,fy24/company,,Revenue to 200k,Grace Hopper,,FY2024-Q1,currency,EUR,100,200,210,1.1,achieved,,3,2024-04-03"));
+}
+
+#[test]
+fn same_input_same_bytes() {
+    let (_a, one) = build_ok(manifest(), "2026-11-22", &[]);
+    let (_b, two) = build_ok(manifest(), "2026-11-22", &[]);
+    assert_eq!(
+        one.keys().collect::<Vec<_>>(),
+        two.keys().collect::<Vec<_>>()
+    );
+    for (k, v) in &one {
+        assert!(v == &two[k], "{k} differs between two builds");
+    }
+    // SOURCE_DATE_EPOCH gives the same site as the same --as-of.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("p");
+    let o = okra()
+        .args(["build", "--root"])
+        .arg(manifest())
+        .arg("--output")
+        .arg(&out)
+        .env("SOURCE_DATE_EPOCH", "1795305600") // 2026-11-22T00:00:00Z
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        read_tree(&out) == one,
+        "SOURCE_DATE_EPOCH build differs from --as-of build"
+    );
+}
+
+#[test]
+fn private_okrs_appear_in_no_output_byte() {
+    for extra in [&[][..], &["--drafts"][..]] {
+        let (_tmp, tree) = build_ok(&fixture("hostile"), "2024-02-20", extra);
+        for (path, bytes) in &tree {
+            let t = text(bytes).to_lowercase();
+            assert!(!t.contains("zebra"), "{path} leaks a private OKR");
+            assert!(
+                !t.contains("fy24/secret"),
+                "{path} leaks the private objective's ID"
+            );
+        }
+        assert!(
+            !tree
+                .keys()
+                .any(|k| k.contains("secret") || k.contains("zebra"))
+        );
+        // The public child is there, without its private parent.
+        let child = page(&tree, "fy24/child/index.html");
+        assert!(child.contains("Public child"));
+        let json: serde_json::Value = serde_json::from_slice(&tree["okrs.json"]).unwrap();
+        let child = json["objectives"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["id"] == "fy24/child")
+            .unwrap();
+        assert!(child["parent"].is_null());
+        assert_eq!(
+            child["key_results"].as_array().unwrap().len(),
+            1,
+            "the private KR is not counted"
+        );
+        // Its progress is the public KR's alone (5 of 10), not including the private KR at 100%.
+        assert!((child["progress"].as_f64().unwrap() - 0.5).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn drafts_only_with_the_flag() {
+    let (_a, without) = build_ok(&fixture("hostile"), "2024-02-20", &[]);
+    assert!(!without.keys().any(|k| k.starts_with("fy25/draftplan")));
+    assert!(without.values().all(|b| !text(b).contains("DRAFTMARK")));
+    let (_b, with) = build_ok(&fixture("hostile"), "2024-02-20", &["--drafts"]);
+    assert!(page(&with, "fy25/draftplan/index.html").contains("DRAFTMARK plan"));
+}
+
+#[test]
+fn markdown_and_front_matter_cannot_inject_script() {
+    let (_tmp, tree) = build_ok(&fixture("hostile"), "2024-02-20", &[]);
+    let mut checked = 0;
+    // okra's own chart SVGs may only hold drawing elements.
+    const CHART_TAGS: [&str; 9] = [
+        "svg", "title", "desc", "text", "rect", "polyline", "line", "circle", "path",
+    ];
+    for (path, bytes) in tree.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let mut html = text(bytes);
+        while let Some(start) = html.find("<svg class=\"chart-svg\"") {
+            let end = start + html[start..].find("</svg>").unwrap() + "</svg>".len();
+            for tag in tags(&html[start..end]) {
+                let name = tag
+                    .trim_start_matches('/')
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .trim_end_matches('/');
+                assert!(CHART_TAGS.contains(&name), "{path}: <{tag}> in a chart");
+                assert!(
+                    !tag.split_whitespace().any(|a| a.starts_with("on")),
+                    "{path}: handler in chart <{tag}>"
+                );
+            }
+            html.replace_range(start..end, "");
+        }
+        for tag in tags(&html) {
+            checked += 1;
+            let name = tag
+                .split(|c: char| c.is_whitespace() || c == '/')
+                .find(|s| !s.is_empty())
+                .unwrap_or("");
+            assert!(
+                ![
+                    "script",
+                    "iframe",
+                    "object",
+                    "embed",
+                    "svg",
+                    "math",
+                    "form",
+                    "base",
+                    "meta http-equiv"
+                ]
+                .contains(&name),
+                "{path}: <{tag}>"
+            );
+            for attr in tag.split_whitespace().skip(1) {
+                assert!(!attr.starts_with("on"), "{path}: event handler in <{tag}>");
+                assert!(
+                    !attr.contains("javascript:") && !attr.contains("data:text"),
+                    "{path}: script URL in <{tag}>"
+                );
+                if let Some(style) = attr.strip_prefix("style=") {
+                    assert!(
+                        style.starts_with("\"width:") || style.starts_with("\"min-width:"),
+                        "{path}: style other than our own widths in <{tag}>"
+                    );
+                }
+            }
+        }
+    }
+    assert!(checked > 500);
+    let o = page(&tree, "fy24/xss/index.html");
+    assert!(
+        o.contains("&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt; Fast &amp; safe"),
+        "title escaped"
+    );
+    // Markdown features survive the sanitiser.
+    assert!(
+        o.contains("<table>")
+            && o.contains("<del>struck</del>")
+            && o.contains("<strong>bold</strong>")
+    );
+    assert!(o.contains("type=\"checkbox\""), "task lists survive");
+    // The feed and exports escape too.
+    let feed = page(&tree, "updates.xml");
+    assert!(feed.contains("&lt;/script&gt;&lt;script&gt;alert(8)"));
+    let json: serde_json::Value = serde_json::from_slice(&tree["okrs.json"]).unwrap();
+    assert!(
+        json.to_string()
+            .contains("<script>alert(\\\"title\\\")</script>"),
+        "JSON keeps the text as data"
+    );
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_untouched() {
+    let src = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("scoring"), src.path());
+    let out_parent = tempfile::tempdir().unwrap();
+    let out = out_parent.path().join("public");
+    let o = common::build(src.path(), &out, "2024-05-20", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let before = read_tree(&out);
+
+    // Break the content: the build fails and writes nothing.
+    let kr = src.path().join("content/fy24/eng/latency-q1.md");
+    std::fs::write(&kr, "+++\ntitle = \"x\"\n").unwrap();
+    let o = common::build(src.path(), &out, "2024-05-21", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = text(&o.stderr);
+    assert!(
+        stderr.contains("content/fy24/eng/latency-q1.md:1:1: error:"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(read_tree(&out) == before, "previous output changed");
+
+    // A broken template override: error names the template and line; nothing written.
+    std::fs::write(
+        &kr,
+        std::fs::read(fixture("scoring").join("content/fy24/eng/latency-q1.md")).unwrap(),
+    )
+    .unwrap();
+    std::fs::create_dir_all(src.path().join("templates")).unwrap();
+    std::fs::write(
+        src.path().join("templates/kr.html"),
+        "{% extends \"base.html\" %}\n{% block content %}\n{{ kr.title \n{% endblock content %}\n",
+    )
+    .unwrap();
+    let o = common::build(src.path(), &out, "2024-05-21", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = text(&o.stderr);
+    assert!(
+        stderr.contains("templates/kr.html:4:1: error: template error: Failed to parse 'kr.html'"),
+        "{stderr}"
+    );
+    assert!(read_tree(&out) == before);
+
+    // A template that renders an unknown variable fails the build too.
+    std::fs::write(src.path().join("templates/kr.html"), "{% extends \"base.html\" %}\n{% block content %}{{ no_such_thing.field }}{% endblock content %}\n").unwrap();
+    let o = common::build(src.path(), &out, "2024-05-21", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("templates/kr.html"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(read_tree(&out) == before);
+
+    // A working override is used.
+    std::fs::write(src.path().join("templates/kr.html"), "{% extends \"base.html\" %}\n{% block content %}<p id=\"custom\">{{ kr.title }}</p>{% endblock content %}\n").unwrap();
+    let o = common::build(src.path(), &out, "2024-05-21", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&std::fs::read(out.join("fy24/eng/latency-q1/index.html")).unwrap())
+            .contains("<p id=\"custom\">Latency to 100 ms</p>")
+    );
+    // No temporary folders are left beside the output.
+    let siblings: Vec<_> = std::fs::read_dir(out_parent.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(siblings, vec![std::ffi::OsString::from("public")]);
+}
+
+#[test]
+fn refuses_outputs_that_would_delete_the_users_files() {
+    let src = tempfile::tempdir().unwrap();
+    let root = src.path().join("site");
+    copy_dir(&fixture("scoring"), &root);
+    std::fs::create_dir_all(root.join("static")).unwrap();
+    std::fs::write(root.join("static/logo.txt"), "logo").unwrap();
+    let before = read_tree(src.path());
+    for out in [
+        root.clone(),
+        root.join("content"),
+        root.join("content/fy24"),
+        root.join("static"),
+        src.path().to_path_buf(),
+        root.join("public/../content"),
+    ] {
+        let o = common::build(&root, &out, "2024-05-20", &[]);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "--output {}: {}",
+            out.display(),
+            text(&o.stderr)
+        );
+        assert!(text(&o.stderr).contains("refusing"), "{}", text(&o.stderr));
+    }
+    // A folder that has files but was not built by okra is not replaced either.
+    let other = src.path().join("documents");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("thesis.txt"), "years of work").unwrap();
+    let o = common::build(&root, &other, "2024-05-20", &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(other.join("thesis.txt")).unwrap(),
+        "years of work"
+    );
+    let mut after = read_tree(src.path());
+    after.remove("documents/thesis.txt");
+    assert!(after == before, "nothing the user wrote changed");
+}
+
+#[test]
+fn base_url_feeds_absolute_links_only_in_the_feed() {
+    let (_tmp, tree) = build_ok(
+        &fixture("scoring"),
+        "2024-05-20",
+        &["--base-url", "https://okrs.example.com/okrs"],
+    );
+    let feed = page(&tree, "updates.xml");
+    assert!(
+        feed.contains(
+            "<link href=\"https://okrs.example.com/okrs/fy24/eng/uptime-q2/#u-2024-05-16\"/>"
+        ),
+        "{feed}"
+    );
+    let index = page(&tree, "index.html");
+    assert!(!index.contains("okrs.example.com"), "pages stay relative");
+    let o = okra()
+        .args(["build", "--base-url", "okrs.example.com"])
+        .arg("--root")
+        .arg(fixture("scoring"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn content_errors_exit_1_and_write_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let o = common::build(
+        &manifest().join("tests/testsuite/fixtures/invalid/many-errors"),
+        &out,
+        "2024-02-20",
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!out.exists());
+    assert_eq!(text(&o.stderr).matches(": error: ").count(), 6);
+}
+
+#[test]
+fn unknown_theme_is_an_error_in_okra_toml() {
+    let src = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("scoring"), src.path());
+    std::fs::write(
+        src.path().join("okra.toml"),
+        "title = \"X\"\ntheme = \"fancy\"\n",
+    )
+    .unwrap();
+    let out = src.path().join("public");
+    let o = common::build(src.path(), &out, "2024-05-20", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = text(&o.stderr);
+    assert!(
+        stderr.contains("okra.toml:2:9: error: theme `fancy` not found"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+    // A site theme overrides the default templates it has, and adds its static files.
+    std::fs::create_dir_all(src.path().join("themes/fancy/templates")).unwrap();
+    std::fs::create_dir_all(src.path().join("themes/fancy/static")).unwrap();
+    std::fs::write(
+        src.path().join("themes/fancy/templates/teams.html"),
+        "<p>fancy teams</p>",
+    )
+    .unwrap();
+    std::fs::write(src.path().join("themes/fancy/static/fancy.css"), "p{}").unwrap();
+    let o = common::build(src.path(), &out, "2024-05-20", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(
+        std::fs::read_to_string(out.join("teams/index.html")).unwrap(),
+        "<p>fancy teams</p>"
+    );
+    assert!(out.join("fancy.css").exists() && out.join("okra.css").exists());
+}
+
+#[test]
+fn series_rows_and_charts_are_theme_fragments() {
+    // The series table rows and chart are rendered once per KR/series from
+    // templates/fragments/*.html; an override applies to every member's page,
+    // and a broken one fails the build like any template.
+    let src = tempfile::tempdir().unwrap();
+    copy_dir(&manifest().join("content"), &src.path().join("content"));
+    std::fs::copy(manifest().join("okra.toml"), src.path().join("okra.toml")).unwrap();
+    let out_parent = tempfile::tempdir().unwrap();
+    let out = out_parent.path().join("public");
+    let page = "fy2026/repeatable-enterprise/enterprise-deals-q3/index.html";
+
+    let o = common::build(src.path(), &out, "2026-11-22", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let html = text(&std::fs::read(out.join(page)).unwrap());
+    let series_rows = |html: &str| {
+        let table = &html[html.find("<table class=\"series\">").expect("series table")..];
+        table[..table.find("</table>").unwrap()]
+            .matches("<tr")
+            .count()
+            - 1
+    };
+    let rows = html.matches("<tr").count();
+    let members = series_rows(&html);
+    assert!(members > 2, "{html}");
+    assert_eq!(
+        html.matches("aria-current=\"true\"><td>").count(),
+        1,
+        "{html}"
+    );
+    assert!(html.contains("<table class=\"chart-data\" data-chart=\"series-chart\">"));
+
+    std::fs::create_dir_all(src.path().join("templates/fragments")).unwrap();
+    std::fs::write(
+        src.path().join("templates/fragments/series-row.html"),
+        "<td class=\"mine\">{{ s.quarter_label }} {{ s.title }}</td>\n",
+    )
+    .unwrap();
+    let o = common::build(src.path(), &out, "2026-11-22", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let html = text(&std::fs::read(out.join(page)).unwrap());
+    assert_eq!(html.matches("<tr").count(), rows);
+    assert_eq!(
+        html.matches("<td class=\"mine\">").count(),
+        members,
+        "{html}"
+    );
+    assert!(
+        html.contains("<tr class=\"current\" aria-current=\"true\"><td class=\"mine\">Q3 FY26 ")
+    );
+
+    std::fs::write(
+        src.path().join("templates/fragments/series-chart.html"),
+        "{{ chart.no_such_field.x }}",
+    )
+    .unwrap();
+    let before = read_tree(&out);
+    let o = common::build(src.path(), &out, "2026-11-22", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("templates/fragments/series-chart.html"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(read_tree(&out) == before, "a failed build changed the site");
+}

@@ -1,0 +1,727 @@
+//! `okra serve` run as a real binary: serving, live reload, broken edits, port
+//! fallback and a clean stop. HTTP is spoken by hand over std's TcpStream (no
+//! client crate), and every wait is bounded, so a broken server fails the test
+//! instead of hanging it.
+
+use crate::common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+const AS_OF: &str = "2024-05-20";
+/// A day in the demo company's second year, with quarters open and closed.
+const AS_OF_DEMO: &str = "2026-06-10";
+/// How long the server may take to come up (a debug build on a busy CI runner).
+const STARTUP: Duration = Duration::from_secs(30);
+/// How long a rebuild may take to show, from the edit to the event.
+const REBUILD: Duration = Duration::from_secs(15);
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/testsuite/fixtures/sites")
+        .join(name)
+}
+
+/// Copies a fixture site into a fresh temporary folder.
+fn copy_site(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture(name), dir.path());
+    dir
+}
+
+/// Every path in a folder, relative, sorted.
+fn tree(dir: &Path) -> Vec<String> {
+    let mut paths: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            e.path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// A port that was free a moment ago.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running `okra serve`; killed when dropped, so a failing test leaves no server behind.
+struct Server {
+    child: Child,
+    /// stdout and stderr, as they come.
+    output: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(root: &Path, port: u16) -> Server {
+        Self::start_as_of(root, port, AS_OF)
+    }
+
+    fn start_as_of(root: &Path, port: u16, as_of: &str) -> Server {
+        let mut child = common::okra()
+            .args(["serve", "--root"])
+            .arg(root)
+            .args(["--port", &port.to_string(), "--as-of", as_of])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let output = Arc::new(Mutex::new(String::new()));
+        let stdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        collect(stdout, Arc::clone(&output));
+        collect(stderr, Arc::clone(&output));
+        Server { child, output }
+    }
+
+    fn output(&self) -> String {
+        self.output.lock().unwrap().clone()
+    }
+
+    /// Waits until the output contains `needle`; returns the whole output.
+    fn wait_for_output(&mut self, needle: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let out = self.output();
+            if out.contains(needle) {
+                return out;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("okra serve exited ({status}) before printing {needle:?}:\n{out}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "okra serve did not print {needle:?} within {timeout:?}:\n{out}"
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until GET / answers `status`.
+    fn wait_until_serving(&mut self, port: u16, status: u16) {
+        let deadline = Instant::now() + STARTUP;
+        loop {
+            if let Ok(response) = get(port, "/")
+                && response.status == status
+            {
+                return;
+            }
+            if let Ok(Some(exit)) = self.child.try_wait() {
+                panic!("okra serve exited ({exit}):\n{}", self.output());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "okra serve did not answer {status} on port {port} within {STARTUP:?}:\n{}",
+                self.output()
+            );
+            thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Stops it as Ctrl-C would (SIGTERM, which okra handles the same way) and
+    /// checks that it exits 0 saying "stopped". Elsewhere it is simply killed.
+    fn stop(mut self) {
+        #[cfg(unix)]
+        {
+            let pid = self.child.id().to_string();
+            let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+            assert!(sent.success());
+            let deadline = Instant::now() + Duration::from_secs(10);
+            let status = loop {
+                if let Some(status) = self.child.try_wait().unwrap() {
+                    break status;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "okra serve did not stop within 10 s of SIGTERM:\n{}",
+                    self.output()
+                );
+                thread::sleep(Duration::from_millis(50));
+            };
+            // The output threads finish once the pipes close.
+            let out = self.wait_for_output("stopped", Duration::from_secs(5));
+            assert!(status.success(), "exit {status} after SIGTERM:\n{out}");
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+impl Drop for Server {
+    /// After a failed assertion: SIGTERM first, so the server stops as it would
+    /// on Ctrl-C, then a kill if it does not stop within a few seconds.
+    fn drop(&mut self) {
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return;
+        }
+        #[cfg(unix)]
+        {
+            let pid = self.child.id().to_string();
+            let _ = Command::new("kill").args(["-TERM", &pid]).status();
+            let deadline = Instant::now() + Duration::from_secs(3);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                thread::sleep(Duration::from_millis(50));
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn collect(pipe: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
+    thread::spawn(move || {
+        for line in BufReader::new(pipe).lines() {
+            let Ok(line) = line else { return };
+            let mut out = into.lock().unwrap();
+            out.push_str(&line);
+            out.push('\n');
+        }
+    });
+}
+
+struct HttpResponse {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+impl HttpResponse {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then_some(value.trim())
+        })
+    }
+}
+
+/// Opens a connection with timeouts and sends a GET for `path`.
+fn request(port: u16, path: &str, read_timeout: Duration) -> std::io::Result<TcpStream> {
+    let addr = ([127, 0, 0, 1], port).into();
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
+    stream.set_read_timeout(Some(read_timeout))?;
+    stream.set_write_timeout(Some(Duration::from_secs(5)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )?;
+    stream.flush()?;
+    Ok(stream)
+}
+
+/// GET over HTTP/1.1 with `Connection: close`: the body is everything until EOF.
+fn get(port: u16, path: &str) -> std::io::Result<HttpResponse> {
+    let mut stream = request(port, path, Duration::from_secs(10))?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other(format!("no end of headers in {raw:?}")))?;
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("no status in {head:?}")))?;
+    Ok(HttpResponse {
+        status,
+        head: head.to_string(),
+        body: body.to_string(),
+    })
+}
+
+fn get_ok(port: u16, path: &str) -> HttpResponse {
+    get(port, path).unwrap_or_else(|e| panic!("GET {path}: {e}"))
+}
+
+/// Polls GET `path` until its body contains `needle`.
+fn wait_for_page(port: u16, path: &str, needle: &str, timeout: Duration) -> HttpResponse {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let response = get_ok(port, path);
+        if response.body.contains(needle) {
+            return response;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "GET {path} did not contain {needle:?} within {timeout:?}:\n{}",
+            response.body
+        );
+        thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// An open `/__okra/events` stream.
+struct Events {
+    stream: TcpStream,
+    /// What arrived and was not consumed by a `wait_for` yet.
+    pending: String,
+}
+
+impl Events {
+    /// Connects and waits for the response headers: from then on the server
+    /// delivers every event to this stream.
+    fn open(port: u16) -> Events {
+        let stream = request(port, "/__okra/events", Duration::from_millis(200)).unwrap();
+        let mut events = Events {
+            stream,
+            pending: String::new(),
+        };
+        let head = events.wait_for("\r\n\r\n", Duration::from_secs(10));
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        assert!(head.contains("text/event-stream"), "{head}");
+        events
+    }
+
+    /// Reads until `needle` arrives; consumes and returns everything up to and including it.
+    fn wait_for(&mut self, needle: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        let mut buf = [0; 4096];
+        loop {
+            if let Some(at) = self.pending.find(needle) {
+                return self.pending.drain(..at + needle.len()).collect();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no {needle:?} on the event stream within {timeout:?}; got {:?}",
+                self.pending
+            );
+            match self.stream.read(&mut buf) {
+                Ok(0) => panic!("the event stream closed; got {:?}", self.pending),
+                Ok(n) => self.pending.push_str(&String::from_utf8_lossy(&buf[..n])),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(e) => panic!("reading the event stream: {e}"),
+            }
+        }
+    }
+}
+
+impl Drop for Events {
+    fn drop(&mut self) {
+        let _ = self.stream.shutdown(Shutdown::Both);
+    }
+}
+
+#[test]
+fn serves_rebuilds_reloads_and_keeps_the_last_good_build() {
+    let site = copy_site("scoring");
+    let root = site.path();
+    let before = tree(root);
+    let port = free_port();
+    let mut server = Server::start(root, port);
+    server.wait_until_serving(port, 200);
+
+    // Pages, the live-reload script, content types, the 404 page, redirects.
+    let page = get_ok(port, "/fy24/eng/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Ship"), "{}", page.body);
+    assert!(
+        page.body.contains("/__okra/events"),
+        "no live reload script"
+    );
+    assert!(
+        page.header("Content-Type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let css = get_ok(port, "/okra.css");
+    assert_eq!(css.status, 200);
+    assert!(css.header("Content-Type").unwrap().starts_with("text/css"));
+    assert!(!css.body.contains("__okra"));
+    let json = get_ok(port, "/okrs.json");
+    assert_eq!(json.header("Content-Type"), Some("application/json"));
+    let missing = get_ok(port, "/no/such/");
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("Page not found"), "{}", missing.body);
+    let folder = get_ok(port, "/fy24/eng");
+    assert_eq!(folder.status, 301);
+    assert_eq!(folder.header("Location"), Some("/fy24/eng/"));
+    assert_eq!(get_ok(port, "/../okra.toml").status, 400);
+    assert_eq!(get_ok(port, "/%2e%2e/okra.toml").status, 400);
+    let status = get_ok(port, "/__okra/status");
+    assert!(status.body.contains(r#""ok":true"#), "{}", status.body);
+    // Nothing is written into the site, least of all public/.
+    assert!(!root.join("public").exists());
+
+    // An edit: the page changes and open pages are told to reload.
+    let mut events = Events::open(port);
+    let objective = root.join("content/fy24/eng/objective.md");
+    let text = std::fs::read_to_string(&objective).unwrap();
+    std::fs::write(
+        &objective,
+        text.replace("title = \"Ship\"", "title = \"Ship faster\""),
+    )
+    .unwrap();
+    events.wait_for("data: reload", REBUILD);
+    wait_for_page(port, "/fy24/eng/", "Ship faster", Duration::from_secs(5));
+    server.wait_for_output("rebuilt in ", Duration::from_secs(5));
+
+    // A broken edit: an error event, the diagnostics in the status, the last
+    // good build still served.
+    let kr = root.join("content/fy24/eng/latency-q1.md");
+    let good_kr = std::fs::read_to_string(&kr).unwrap();
+    std::fs::write(&kr, "+++\ntitle = \n").unwrap();
+    events.wait_for("data: error", REBUILD);
+    let status = get_ok(port, "/__okra/status");
+    assert!(status.body.contains(r#""ok":false"#), "{}", status.body);
+    assert!(
+        status.body.contains("content/fy24/eng/latency-q1.md:"),
+        "{}",
+        status.body
+    );
+    let page = get_ok(port, "/fy24/eng/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Ship faster"), "{}", page.body);
+    let out = server.wait_for_output("still serving the last good build", Duration::from_secs(5));
+    assert!(
+        out.contains("content/fy24/eng/latency-q1.md:1:1: error"),
+        "{out}"
+    );
+
+    // Fixed again: reload, and the status is clean.
+    std::fs::write(&kr, good_kr).unwrap();
+    events.wait_for("data: reload", REBUILD);
+    let status = get_ok(port, "/__okra/status");
+    assert!(status.body.contains(r#""ok":true"#), "{}", status.body);
+
+    // A second server on the same port moves to another one, and says so.
+    let mut second = Server::start(root, port);
+    let out = second.wait_for_output(
+        &format!("port {port} is in use; serving on http://127.0.0.1:"),
+        STARTUP,
+    );
+    let other: u16 = out
+        .split("serving on http://127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in:\n{out}"));
+    assert_ne!(other, port);
+    second.wait_until_serving(other, 200);
+    second.stop();
+
+    // Stopping leaves the site as it was.
+    drop(events);
+    server.stop();
+    assert_eq!(tree(root), before);
+}
+
+#[test]
+fn a_site_broken_from_the_start_is_served_as_an_error_page_until_fixed() {
+    let site = copy_site("scoring");
+    let root = site.path();
+    let kr = root.join("content/fy24/eng/latency-q1.md");
+    let good_kr = std::fs::read_to_string(&kr).unwrap();
+    std::fs::write(&kr, "+++\ntitle = \n").unwrap();
+    let port = free_port();
+    let mut server = Server::start(root, port);
+    server.wait_until_serving(port, 500);
+    server.wait_for_output(
+        "serving an error page until it is fixed",
+        Duration::from_secs(5),
+    );
+
+    let page = get_ok(port, "/fy24/eng/");
+    assert_eq!(page.status, 500);
+    assert!(
+        page.body
+            .contains("content/fy24/eng/latency-q1.md:1:1: error"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("/__okra/events"));
+
+    let mut events = Events::open(port);
+    std::fs::write(&kr, good_kr).unwrap();
+    events.wait_for("data: reload", REBUILD);
+    let page = get_ok(port, "/fy24/eng/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Ship"));
+    drop(events);
+    server.stop();
+    assert!(!root.join("public").exists());
+}
+
+/// GET `path`: status and body bytes.
+fn get_bytes(port: u16, path: &str) -> (u16, Vec<u8>) {
+    let mut stream = request(port, path, Duration::from_secs(30)).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let at = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("GET {path}: no end of headers"));
+    let head = String::from_utf8_lossy(&raw[..at]).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("GET {path}: no status in {head:?}"));
+    let body = &raw[at + 4..];
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    (
+        status,
+        if chunked {
+            dechunk(body)
+        } else {
+            body.to_vec()
+        },
+    )
+}
+
+/// Decodes a `Transfer-Encoding: chunked` body (tiny_http uses it for large pages).
+fn dechunk(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = body
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .expect("chunk size line");
+        let size = std::str::from_utf8(&body[..line_end]).unwrap();
+        let size = usize::from_str_radix(size.split(';').next().unwrap().trim(), 16).unwrap();
+        body = &body[line_end + 2..];
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&body[..size]);
+        body = &body[size + 2..];
+    }
+}
+
+/// The URL a built file is served at: `a/index.html` at `/a/`.
+fn url_of(file: &str) -> String {
+    match file.strip_suffix("index.html") {
+        Some(folder) => format!("/{folder}"),
+        None => format!("/{file}"),
+    }
+}
+
+/// Every file `okra build` wrote is served with the same bytes (HTML pages
+/// with the live-reload script added before `</body>`, and nothing else).
+fn assert_serves_exactly(port: u16, built: &std::collections::BTreeMap<String, Vec<u8>>) {
+    let mut pages = 0;
+    // The marker that lets `okra build` replace its own output is not a page.
+    for (file, expected) in built.iter().filter(|(f, _)| *f != ".okra-build") {
+        let url = url_of(file);
+        let (status, served) = get_bytes(port, &url);
+        assert_eq!(status, 200, "GET {url}");
+        if !file.ends_with(".html") {
+            assert!(
+                served == *expected,
+                "GET {url}: differs from okra build's {file}"
+            );
+            continue;
+        }
+        pages += 1;
+        let at = expected
+            .windows(7)
+            .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
+            .unwrap_or(expected.len());
+        let (head, tail) = expected.split_at(at);
+        let ok = served.len() > expected.len()
+            && served.starts_with(head)
+            && served.ends_with(tail)
+            && String::from_utf8_lossy(&served[head.len()..served.len() - tail.len()])
+                .contains("/__okra/events");
+        if !ok {
+            let first = served
+                .iter()
+                .zip(expected.iter())
+                .position(|(a, b)| a != b)
+                .unwrap_or(0);
+            let from = first.saturating_sub(200);
+            panic!(
+                "GET {url}: differs from okra build's {file} at byte {first}:\nserved: {}\nbuilt:  {}",
+                String::from_utf8_lossy(&served[from..(first + 200).min(served.len())]),
+                String::from_utf8_lossy(&expected[from..(first + 200).min(expected.len())]),
+            );
+        }
+    }
+    assert!(pages > 50, "only {pages} pages compared");
+}
+
+/// The incremental preview never shows what a full build would not: every
+/// file of the demo is served byte for byte as `okra build` writes it, before
+/// and after edits of every kind (an update's text, a KR's title, a new update,
+/// a deleted KR, okra.toml), and files that are gone are 404s.
+#[test]
+fn serves_exactly_what_okra_build_writes_before_and_after_edits() {
+    let site = tempfile::tempdir().unwrap();
+    let root = site.path();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    common::copy_dir(&demo.join("content"), &root.join("content"));
+    std::fs::copy(demo.join("okra.toml"), root.join("okra.toml")).unwrap();
+    let built_dir = tempfile::tempdir().unwrap();
+    let build = |n: usize| {
+        let out = built_dir.path().join(format!("build-{n}"));
+        common::build_ok(root, &out, AS_OF_DEMO, &[]);
+        common::read_tree(&out)
+    };
+
+    let port = free_port();
+    let mut server = Server::start_as_of(root, port, AS_OF_DEMO);
+    server.wait_until_serving(port, 200);
+    let before = build(1);
+    assert_serves_exactly(port, &before);
+    let out = server.wait_for_output("checked: all ", REBUILD);
+    let pages = before.keys().filter(|f| f.ends_with(".html")).count();
+    assert!(
+        out.contains(&format!("checked: all {pages} pages render")),
+        "{out}"
+    );
+
+    // Edits of every kind, one at a time; after each, the preview matches a
+    // full build of the edited site.
+    let objective = root.join("content/fy2026/sdk-v3");
+    let kr = objective.join("sdk-v3-ga-q2.md");
+    let update = objective.join("sdk-v3-ga-q2/2026-05-19-mid.md");
+    let mut events = Events::open(port);
+    let mut last = before.clone();
+    let mut gone = Vec::new();
+    type Edit<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let edits: Vec<Edit> = vec![
+        (
+            "an update's text",
+            Box::new(|| {
+                let text = std::fs::read_to_string(&update).unwrap();
+                std::fs::write(&update, format!("{text}\nEdited *in place*.\n")).unwrap();
+            }),
+        ),
+        (
+            "a KR's title",
+            Box::new(|| {
+                let text = std::fs::read_to_string(&kr).unwrap();
+                let text = text.replace("Release JavaScript SDK v3.0", "Ship SDK v3.0 to everyone");
+                std::fs::write(&kr, text).unwrap();
+            }),
+        ),
+        (
+            "a new update",
+            Box::new(|| {
+                std::fs::write(
+                    objective.join("sdk-v3-ga-q2/2026-06-08-late.md"),
+                    "+++\nstatus = \"at-risk\"\nvalue = false\n+++\nAdded while serving.\n",
+                )
+                .unwrap();
+            }),
+        ),
+        (
+            "a deleted KR",
+            Box::new(|| {
+                std::fs::remove_dir_all(objective.join("sdk-issue-age-q4")).unwrap();
+                std::fs::remove_file(objective.join("sdk-issue-age-q4.md")).unwrap();
+            }),
+        ),
+        (
+            "okra.toml",
+            Box::new(|| {
+                let config = std::fs::read_to_string(root.join("okra.toml")).unwrap();
+                std::fs::write(
+                    root.join("okra.toml"),
+                    config.replace("Relay OKRs", "Relay goals"),
+                )
+                .unwrap();
+            }),
+        ),
+    ];
+    for (n, (what, edit)) in edits.iter().enumerate() {
+        edit();
+        events.wait_for("data: reload", REBUILD);
+        let now = build(n + 2);
+        assert_ne!(now, last, "{what}: the build did not change");
+        assert_serves_exactly(port, &now);
+        gone.extend(last.keys().filter(|f| !now.contains_key(*f)).cloned());
+        last = now;
+    }
+    assert!(
+        last.values()
+            .any(|b| String::from_utf8_lossy(b).contains("Ship SDK v3.0 to everyone"))
+    );
+    assert!(!gone.is_empty(), "the deleted KR left no page behind");
+    for file in gone {
+        let (status, _) = get_bytes(port, &url_of(&file));
+        assert_eq!(
+            status, 404,
+            "{file} is gone from the build but still served"
+        );
+    }
+    drop(events);
+    server.stop();
+}
+
+/// A template that fails only for some content is found by the background
+/// check of every page: the failure is reported like a content error, and the
+/// last build whose every page rendered is served again.
+#[test]
+fn a_template_failing_on_one_page_is_reported_and_the_last_good_build_served() {
+    let site = copy_site("scoring");
+    let root = site.path();
+    let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/kr.html");
+    let kr_template = std::fs::read_to_string(theme).unwrap().replace(
+        "{% block content %}",
+        "{% block content %}{% if kr.title == \"Boom\" %}{{ no_such_variable }}{% endif %}",
+    );
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(root.join("templates/kr.html"), kr_template).unwrap();
+    let port = free_port();
+    let mut server = Server::start(root, port);
+    server.wait_until_serving(port, 200);
+    server.wait_for_output("checked: all ", REBUILD);
+    let page = "/fy24/eng/latency-q1/";
+    assert!(get_ok(port, page).body.contains("Latency to 100 ms"));
+
+    let mut events = Events::open(port);
+    let kr = root.join("content/fy24/eng/latency-q1.md");
+    let text = std::fs::read_to_string(&kr).unwrap();
+    std::fs::write(&kr, text.replace("Latency to 100 ms", "Boom")).unwrap();
+    // The content is fine, so the rebuild is served at once; the check then
+    // finds the page that fails and goes back to the last good build.
+    events.wait_for("data: reload", REBUILD);
+    events.wait_for("data: error", REBUILD);
+    let status = get_ok(port, "/__okra/status");
+    assert!(status.body.contains(r#""ok":false"#), "{}", status.body);
+    assert!(status.body.contains("kr.html"), "{}", status.body);
+    assert!(status.body.contains("no_such_variable"), "{}", status.body);
+    let served = get_ok(port, page);
+    assert_eq!(served.status, 200);
+    assert!(served.body.contains("Latency to 100 ms"), "{}", served.body);
+    let out = server.wait_for_output("still serving the last good build", REBUILD);
+    assert!(out.contains("kr.html"), "{out}");
+
+    // Fixed: served again, and the status is clean.
+    std::fs::write(&kr, text.replace("Latency to 100 ms", "Latency to 90 ms")).unwrap();
+    events.wait_for("data: reload", REBUILD);
+    wait_for_page(port, page, "Latency to 90 ms", REBUILD);
+    server.wait_for_output("checked: all ", REBUILD);
+    drop(events);
+    server.stop();
+}
