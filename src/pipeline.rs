@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 use crate::config::Config;
 use crate::diag::Diagnostics;
 use crate::load::{self, Site, walk};
-use crate::render::memo::ViewMemo;
+use crate::render::view::ViewMemo;
 use crate::render::{Files, Prepared, RenderError, RenderOptions, Sink, Theme};
 use crate::score::{self, Scores};
 use crate::source::SourceFile;

@@ -12,9 +12,6 @@ use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use super::markdown;
-use super::view::UpdateView;
-
 /// Values of one kind by key.
 pub struct Memo<T> {
     /// Value by key, with the number of the last build that used it (set
@@ -84,32 +81,6 @@ pub fn key(value: &impl Hash) -> u128 {
     (u128::from(half(1)) << 64) | u128::from(half(2))
 }
 
-/// Everything the views keep between rebuilds.
-#[derive(Default)]
-pub struct ViewMemo {
-    text: Memo<String>,
-    pub(super) updates: Memo<std::sync::Arc<UpdateView>>,
-}
-
-impl ViewMemo {
-    /// [`markdown::render`], remembered.
-    pub fn html(&self, body: &str, id_prefix: &str) -> String {
-        let key = key(&(b'h', id_prefix, body));
-        self.text.get(key, || markdown::render(body, id_prefix))
-    }
-
-    /// [`markdown::summary`], remembered.
-    pub fn summary(&self, body: &str, max_chars: usize) -> String {
-        let key = key(&(b's', max_chars, body));
-        self.text.get(key, || markdown::summary(body, max_chars))
-    }
-
-    pub fn rotate(&mut self) {
-        self.text.rotate();
-        self.updates.rotate();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,16 +111,5 @@ mod tests {
         get(&memo, 2);
         get(&memo, 3);
         assert_eq!(made.get(), 4);
-    }
-
-    #[test]
-    fn keys_tell_apart_what_output_depends_on() {
-        let memo = ViewMemo::default();
-        let a = memo.html("A [note][^1]\n\n[^1]: x", "u1-");
-        let b = memo.html("A [note][^1]\n\n[^1]: x", "u2-");
-        assert_ne!(a, b, "the id prefix is part of the key");
-        assert_eq!(a, markdown::render("A [note][^1]\n\n[^1]: x", "u1-"));
-        assert_ne!(key(&("ab", "c")), key(&("a", "bc")));
-        assert_eq!(memo.summary("Hello **world**", 200), "Hello world");
     }
 }

@@ -263,7 +263,7 @@ impl Prepared {
         site: Site,
         scores: Scores,
         opts: &RenderOptions,
-        memo: Option<&memo::ViewMemo>,
+        memo: Option<&view::ViewMemo>,
     ) -> Prepared {
         let stats = stats::RenderStats::default();
         let t = std::time::Instant::now();

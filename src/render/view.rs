@@ -236,9 +236,35 @@ pub fn quarter_url(q: Quarter) -> String {
     format!("quarters/{}/", q.slug())
 }
 
+/// Everything the views keep between rebuilds.
+#[derive(Default)]
+pub struct ViewMemo {
+    text: memo::Memo<String>,
+    updates: memo::Memo<Arc<UpdateView>>,
+}
+
+impl ViewMemo {
+    /// [`markdown::render`], remembered.
+    pub fn html(&self, body: &str, id_prefix: &str) -> String {
+        let key = memo::key(&(b'h', id_prefix, body));
+        self.text.get(key, || markdown::render(body, id_prefix))
+    }
+
+    /// [`markdown::summary`], remembered.
+    pub fn summary(&self, body: &str, max_chars: usize) -> String {
+        let key = memo::key(&(b's', max_chars, body));
+        self.text.get(key, || markdown::summary(body, max_chars))
+    }
+
+    pub fn rotate(&mut self) {
+        self.text.rotate();
+        self.updates.rotate();
+    }
+}
+
 /// Builds every view of a (public) site. Markdown bodies are rendered in
 /// parallel, through `memo` when one is given (`okra serve`).
-pub fn build(site: &Site, scores: &Scores, memo: Option<&memo::ViewMemo>) -> Views {
+pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
     let as_of = scores.as_of;
     let html = |body: &str, id_prefix: &str| match memo {
         Some(m) => m.html(body, id_prefix),
@@ -467,5 +493,21 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&memo::ViewMemo>) -> Vie
         people,
         updates,
         update_krs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_tell_apart_what_output_depends_on() {
+        let memo = ViewMemo::default();
+        let a = memo.html("A [note][^1]\n\n[^1]: x", "u1-");
+        let b = memo.html("A [note][^1]\n\n[^1]: x", "u2-");
+        assert_ne!(a, b, "the id prefix is part of the key");
+        assert_eq!(a, markdown::render("A [note][^1]\n\n[^1]: x", "u1-"));
+        assert_ne!(memo::key(&("ab", "c")), memo::key(&("a", "bc")));
+        assert_eq!(memo.summary("Hello **world**", 200), "Hello world");
     }
 }

@@ -40,7 +40,7 @@ use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 use crate::diag::Diagnostics;
 use crate::pipeline;
-use crate::render::memo::ViewMemo;
+use crate::render::view::ViewMemo;
 use crate::render::{Prepared, RenderError, Sink, Theme};
 use cache::{Changes, LoadCache};
 

@@ -41,7 +41,7 @@ fn not_found<'r>() -> PageJob<'r> {
 
 /// The page written to `path` (`fy24/eng/index.html`), if the site has one.
 /// Only the jobs of the page family that owns the path's first folder are made:
-/// `okra serve` renders pages on request. (`tests/serve.rs` checks that every
+/// `okra serve` renders pages on request. (`tests/testsuite/serve.rs` checks that every
 /// page [`all`] makes is found here, with the same bytes.)
 pub fn for_path<'r>(r: &'r Renderer<'_>, path: &str) -> Option<PageJob<'r>> {
     // Pages are written to `…/index.html` or `404.html` (see `output_path`):
