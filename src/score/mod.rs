@@ -40,6 +40,22 @@ pub struct Scores {
     pub flags: Vec<Vec<Flag>>,
 }
 
+impl Scores {
+    /// The average score of a set of KRs (indices into the site's KRs): the
+    /// mean of their progress clamped to [0, 1], dropped KRs and KRs without
+    /// progress left out. None when nothing is left to average. Every average a
+    /// page shows (dashboard, quarters, teams, review, wall, charts) is this.
+    pub fn average(&self, krs: &[usize]) -> Option<f64> {
+        let scored: Vec<f64> = krs
+            .iter()
+            .filter(|&&k| self.krs[k].status != Some(crate::load::Status::Dropped))
+            .filter_map(|&k| self.krs[k].progress)
+            .map(kr::clamp_progress)
+            .collect();
+        (!scored.is_empty()).then(|| scored.iter().sum::<f64>() / scored.len() as f64)
+    }
+}
+
 impl HealthRules {
     pub fn from_config(c: &crate::config::Config) -> Self {
         HealthRules {

@@ -431,3 +431,42 @@ fn huge_weights_do_not_overflow_the_mean() {
     ]);
     assert_eq!(r.progress, Some(0.5));
 }
+
+#[test]
+fn the_average_score_clamps_and_leaves_out_dropped_and_unscored_krs() {
+    let krs = vec![
+        // 150 % counts as 100 %.
+        with(
+            kr("o/a", "o", q(1), 0.0, 10.0),
+            vec![upd("2024-01-10", Status::OnTrack, Some(15.0))],
+        ),
+        // -50 % counts as 0 %.
+        with(
+            kr("o/b", "o", q(1), 0.0, 10.0),
+            vec![upd("2024-01-10", Status::AtRisk, Some(-5.0))],
+        ),
+        // Dropped: left out, whatever its value.
+        with(
+            kr("o/c", "o", q(1), 0.0, 10.0),
+            vec![upd("2024-01-10", Status::Dropped, Some(10.0))],
+        ),
+        // 50 %.
+        with(
+            kr("o/d", "o", q(1), 0.0, 10.0),
+            vec![upd("2024-01-10", Status::OnTrack, Some(5.0))],
+        ),
+    ];
+    let s = score(&site(vec![objective("o", None)], krs), d("2024-02-01"));
+    assert!(
+        close(s.average(&[0, 1, 2, 3]), 0.5),
+        "{:?}",
+        s.average(&[0, 1, 2, 3])
+    );
+    assert!(close(s.average(&[3]), 0.5));
+    assert_eq!(
+        s.average(&[2]),
+        None,
+        "only a dropped KR: nothing to average"
+    );
+    assert_eq!(s.average(&[]), None);
+}

@@ -16,9 +16,7 @@ use super::charts::{self, Chart};
 use super::format::{self, Progress, StatusView};
 use super::view::{KrView, ObjectiveView, QuarterScore};
 use super::{PageJob, Renderer};
-use crate::load::Status;
 use crate::period::{FiscalYear, Quarter};
-use crate::score::kr::clamp_progress;
 
 /// Every page of the site.
 pub fn all<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
@@ -189,7 +187,7 @@ pub fn stats(r: &Renderer<'_>, krs: &[usize]) -> Stats {
     Stats {
         kr_count: krs.len(),
         objective_count: objectives.len(),
-        average: format::progress(average(r, krs)),
+        average: format::progress(r.scores.average(krs)),
         counts,
         closed: krs
             .iter()
@@ -250,17 +248,6 @@ pub fn quarter_info(r: &Renderer<'_>, q: Quarter) -> QuarterInfo {
     }
 }
 
-/// Mean clamped progress of the non-dropped KRs among `krs`.
-pub fn average(r: &Renderer<'_>, krs: &[usize]) -> Option<f64> {
-    let scored: Vec<f64> = krs
-        .iter()
-        .filter(|&&k| r.scores.krs[k].status != Some(Status::Dropped))
-        .filter_map(|&k| r.scores.krs[k].progress)
-        .map(clamp_progress)
-        .collect();
-    (!scored.is_empty()).then(|| scored.iter().sum::<f64>() / scored.len() as f64)
-}
-
 /// Average score and final statuses per quarter (history, team and review pages).
 pub fn history_charts(
     r: &Renderer<'_>,
@@ -272,7 +259,7 @@ pub fn history_charts(
         .iter()
         .map(|(q, _)| format!("Q{} ’{:02}", q.q, q.year.0 % 100))
         .collect();
-    let averages: Vec<Option<f64>> = quarters.iter().map(|(_, k)| average(r, k)).collect();
+    let averages: Vec<Option<f64>> = quarters.iter().map(|(_, k)| r.scores.average(k)).collect();
     let score = r.stats.chart(|| {
         charts::columns(
             &format!("{id}-score"),
@@ -330,7 +317,7 @@ pub fn team_scores_chart(r: &Renderer<'_>, krs: &[usize], id: &str, title: &str)
         by_team.entry(name).or_default().push(k);
     }
     let labels: Vec<String> = by_team.keys().cloned().collect();
-    let values: Vec<Option<f64>> = by_team.values().map(|ks| average(r, ks)).collect();
+    let values: Vec<Option<f64>> = by_team.values().map(|ks| r.scores.average(ks)).collect();
     r.stats.chart(|| {
         charts::hbars(
             id,

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Stats, average, quarter_info, sorted_objectives, stats};
+use super::{Stats, quarter_info, sorted_objectives, stats};
 use crate::config::{Orientation, Paper};
 use crate::load::model::{KeyResult, Metric};
 use crate::render::format::{self, Progress, StatusView};
@@ -849,7 +849,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                 plural(ids.len(), "objective", "objectives"),
                 plural(krs.len(), "KR", "KRs")
             ),
-            progress: format::progress(average(r, &krs)),
+            progress: format::progress(r.scores.average(&krs)),
             status: StatusView::objective(worst),
         });
         let (team_frame, team_average) = frame(Some(&team.name), ids.len(), &krs);
