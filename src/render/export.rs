@@ -73,8 +73,9 @@ fn metric_value(kr: &KeyResult, v: f64) -> Value {
     }
 }
 
+/// A KR's status word in the exports: the same key the pages use.
 fn kr_status(s: Option<crate::load::Status>) -> &'static str {
-    s.map_or("no-update", |s| s.as_str())
+    crate::render::status::StatusView::kr(s).key()
 }
 
 pub fn json(site: &Site, scores: &Scores) -> String {

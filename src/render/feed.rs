@@ -62,13 +62,18 @@ pub fn atom(r: &Renderer<'_>, base_url: Option<&str>) -> String {
     let _ = writeln!(out, "  <updated>{updated}T00:00:00Z</updated>");
     let _ = writeln!(out, "  <generator>okra</generator>");
     for u in updates.iter().take(FEED_ENTRIES) {
-        let title = format!("{} {} — {}", u.status.symbol, u.status.label, u.kr.title);
+        let title = format!(
+            "{} {} — {}",
+            u.status.symbol(),
+            u.status.label(),
+            u.kr.title
+        );
         let mut content = String::new();
         if let Some(v) = &u.value {
             let _ = write!(
                 content,
                 "<p><strong>{}</strong>: {}</p>",
-                u.status.label,
+                u.status.label(),
                 xml_escape(v)
             );
         }

@@ -1,9 +1,8 @@
-//! How numbers, values, progress and statuses read on a page.
+//! How numbers, values and progress read on a page (statuses: `status`).
 
 use serde::Serialize;
 
-use crate::load::{KeyResult, Metric, Status};
-use crate::score::ObjectiveStatus;
+use crate::load::{KeyResult, Metric};
 
 /// A number with thousands separators and at most three decimals, trailing
 /// zeros trimmed (uptime KRs live in the third decimal):
@@ -129,62 +128,6 @@ pub fn progress(p: Option<f64>) -> Progress {
     }
 }
 
-/// A status as colour class, symbol and word (never colour alone).
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
-pub struct StatusView {
-    pub key: &'static str,
-    pub label: &'static str,
-    pub symbol: &'static str,
-    pub closed: bool,
-}
-
-impl StatusView {
-    /// Symbols are distinct in black and white as well as in colour.
-    pub fn of(key: &'static str) -> StatusView {
-        let (label, symbol) = match key {
-            "on-track" => ("On track", "●"),
-            "at-risk" => ("At risk", "▲"),
-            "off-track" => ("Off track", "■"),
-            "achieved" => ("Achieved", "★"),
-            "partial" => ("Partial", "◐"),
-            "missed" => ("Missed", "✕"),
-            "dropped" => ("Dropped", "⊘"),
-            "closed" => ("Closed", "◆"),
-            "open" => ("Open", "◌"),
-            _ => ("No update", "○"),
-        };
-        StatusView {
-            key,
-            label,
-            symbol,
-            closed: matches!(
-                key,
-                "achieved" | "partial" | "missed" | "dropped" | "closed"
-            ),
-        }
-    }
-
-    pub fn kr(s: Option<Status>) -> StatusView {
-        StatusView::of(s.map_or("no-update", Status::as_str))
-    }
-
-    pub fn objective(s: ObjectiveStatus) -> StatusView {
-        StatusView::of(s.as_str())
-    }
-}
-
-/// Every status in display order, for legends and distributions.
-pub const KR_STATUS_KEYS: [&str; 8] = [
-    "on-track",
-    "at-risk",
-    "off-track",
-    "no-update",
-    "achieved",
-    "partial",
-    "missed",
-    "dropped",
-];
-
 /// `Q1 FY24` for a quarter, as people say it.
 pub fn quarter_label(q: crate::period::Quarter) -> String {
     format!("Q{} FY{:02}", q.q, q.year.0 % 100)
@@ -237,23 +180,6 @@ mod tests {
         let p = progress(Some(-0.5));
         assert_eq!((p.text.as_str(), p.bar), ("-50%", 0.0));
         assert_eq!(progress(None).text, "no progress yet");
-    }
-
-    #[test]
-    fn statuses_have_symbols_and_words() {
-        for k in KR_STATUS_KEYS {
-            let s = StatusView::of(k);
-            assert!(!s.symbol.is_empty() && !s.label.is_empty());
-        }
-        let symbols: std::collections::BTreeSet<_> = KR_STATUS_KEYS
-            .iter()
-            .map(|k| StatusView::of(k).symbol)
-            .collect();
-        assert_eq!(
-            symbols.len(),
-            KR_STATUS_KEYS.len(),
-            "distinct without colour"
-        );
     }
 
     #[test]

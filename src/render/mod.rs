@@ -12,6 +12,7 @@ pub mod markdown;
 pub mod memo;
 mod pages;
 pub mod stats;
+pub mod status;
 pub mod templates;
 pub mod view;
 

@@ -12,9 +12,10 @@ use serde::Serialize;
 use crate::load::Site;
 use crate::period::Quarter;
 use crate::render::charts;
-use crate::render::format::{self, Progress, StatusView};
+use crate::render::format::{self, Progress};
 use crate::render::markdown;
 use crate::render::memo;
+use crate::render::status::StatusView;
 use crate::score::{Flag, Scores};
 
 /// A titled link, URL relative to the site root (`fy24/platform/`).
@@ -219,14 +220,14 @@ fn outcome(
     if status != crate::score::ObjectiveStatus::Closed {
         return None;
     }
-    let parts: Vec<String> = ["achieved", "partial", "missed", "dropped"]
+    let parts: Vec<String> = StatusView::FINAL
         .iter()
-        .filter_map(|key| {
+        .filter_map(|&shown| {
             let n = krs
                 .iter()
-                .filter(|&&k| scores.krs[k].status.is_some_and(|s| s.as_str() == *key))
+                .filter(|&&k| StatusView::kr(scores.krs[k].status) == shown)
                 .count();
-            (n > 0).then(|| format!("{n} {key}"))
+            (n > 0).then(|| format!("{n} {}", shown.key()))
         })
         .collect();
     (!parts.is_empty()).then(|| parts.join(" · "))

@@ -47,7 +47,8 @@ fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
     }
     lines
 }
-use crate::render::format::{self, StatusView};
+use crate::render::format;
+use crate::render::status::StatusView;
 
 /// Extra points drawn over columns, e.g. aligned objectives: (symbol, label, value per column).
 pub struct Markers {
@@ -234,10 +235,10 @@ pub fn stacked(
                         let rect = [(i as f64 + 0.2, t(base)), (i as f64 + 0.8, t(base + c))];
                         // "Open" is hollow (outlined in the text colour), so it
                         // never looks like the solid grey of "dropped".
-                        let (fill, edge) = if status.key == "open" {
+                        let (fill, edge) = if *status == StatusView::Open {
                             (SURFACE, INK.mix(0.7))
                         } else {
-                            (status_color(status.key), SURFACE.mix(1.0))
+                            (status_color(*status), SURFACE.mix(1.0))
                         };
                         let _ =
                             chart.draw_series(std::iter::once(Rectangle::new(rect, fill.filled())));
@@ -250,11 +251,15 @@ pub fn stacked(
                         let (px, bottom) = chart.backend_coord(&(i as f64 + 0.5, t(base)));
                         if bottom - top >= 16 {
                             labels.add(
-                                status.symbol.to_string(),
+                                status.symbol().to_string(),
                                 (px, (top + bottom) / 2),
                                 Pos::new(HPos::Center, VPos::Center),
                                 FONT,
-                                if status.key == "open" { INK } else { SURFACE },
+                                if *status == StatusView::Open {
+                                    INK
+                                } else {
+                                    SURFACE
+                                },
                             );
                         }
                         base += c;
@@ -267,7 +272,7 @@ pub fn stacked(
         svg
     };
     let mut headers = vec!["Scope".to_string()];
-    headers.extend(segments.iter().map(|s| s.0.label.to_string()));
+    headers.extend(segments.iter().map(|s| s.0.label().to_string()));
     headers.push("Total".into());
     let rows = categories
         .iter()
@@ -291,7 +296,7 @@ pub fn stacked(
         rows,
         legend: segments
             .iter()
-            .map(|s| super::legend(s.0.symbol, s.0.label, &format!("legend-{}", s.0.key)))
+            .map(|s| super::legend(s.0.symbol(), s.0.label(), &format!("legend-{}", s.0.key())))
             .collect(),
         wide: false,
         min_width: 0,

@@ -10,7 +10,8 @@ use super::{
 };
 use crate::load::{KeyResult, Metric};
 use crate::period::FiscalCalendar;
-use crate::render::format::{self, StatusView};
+use crate::render::format;
+use crate::render::status::StatusView;
 use crate::score::kr::updates_as_of;
 
 fn month_label(d: NaiveDate) -> String {
@@ -39,7 +40,7 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
         let status = StatusView::kr(Some(u.status));
         rows.push(vec![
             Cell::text(u.date.to_string()),
-            Cell::text(status.label),
+            Cell::text(status.label()),
             Cell::num(
                 u.value
                     .map_or_else(|| "—".to_string(), |v| format::value(kr, v)),
@@ -182,11 +183,11 @@ fn markers(
 ) {
     for ((x, y), s) in points.rev() {
         labels.add(
-            s.symbol.to_string(),
+            s.symbol().to_string(),
             chart.backend_coord(&(x, y)),
             Pos::new(HPos::Center, VPos::Center),
             MARK_FONT,
-            status_color(s.key),
+            status_color(s),
         );
     }
 }

@@ -6,7 +6,7 @@
 //! `currentColor`, so charts follow the page's light or dark scheme; series
 //! differ by marker shape and dash pattern as well as colour, so they survive
 //! black-and-white printing; status and value colours come from the theme
-//! (classes, see [`THEMED`]), so they keep their contrast in dark mode.
+//! (classes, see [`THEMED_STATUSES`]), so they keep their contrast in dark mode.
 //!
 //! Plotters draws the shapes; okra computes the value axis ([`Axis`]: bounded
 //! for any finite numbers) and places every label itself ([`Labels`]: none
@@ -23,6 +23,7 @@ pub use kr::kr_chart;
 pub use series::series_chart;
 pub use sparkline::{sparkline, sparkline_file, sparkline_title};
 
+use crate::render::status::StatusView;
 use plotters::style::RGBColor;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
@@ -82,7 +83,7 @@ pub const TARGET_LINE: RGBColor = RGBColor(1, 2, 3);
 pub const PACE_LINE: RGBColor = RGBColor(1, 2, 4);
 pub const AS_OF_LINE: RGBColor = RGBColor(1, 2, 5);
 /// The value line and progress bars. In a page the theme's `--fill` replaces
-/// it (see [`THEMED`]); the literal is the light theme's, for standalone files.
+/// it (see [`THEMED_STATUSES`]); the literal is the light theme's, for standalone files.
 pub const VALUE: RGBColor = RGBColor(59, 76, 202);
 /// Bars of aligned objectives next to their parent's (theme's `--muted`).
 pub const MARKER: RGBColor = RGBColor(91, 100, 117);
@@ -406,46 +407,44 @@ impl Labels {
 }
 
 /// Colour of a status in charts; in a page the theme's colour for it
-/// replaces the literal (see [`THEMED`]), which is kept for standalone files.
-pub fn status_color(key: &str) -> RGBColor {
-    match key {
-        "on-track" => RGBColor(0, 158, 115),
-        "at-risk" => RGBColor(230, 159, 0),
-        "off-track" => RGBColor(213, 94, 0),
-        "achieved" => RGBColor(0, 114, 178),
-        "partial" => RGBColor(86, 180, 233),
-        "missed" => RGBColor(204, 121, 167),
-        "dropped" => RGBColor(107, 114, 128),
-        "open" => SURFACE,
-        _ => RGBColor(150, 150, 150),
+/// replaces the literal (see [`THEMED_STATUSES`]), which is kept for standalone files.
+pub fn status_color(s: StatusView) -> RGBColor {
+    match s {
+        StatusView::OnTrack => RGBColor(0, 158, 115),
+        StatusView::AtRisk => RGBColor(230, 159, 0),
+        StatusView::OffTrack => RGBColor(213, 94, 0),
+        StatusView::Achieved => RGBColor(0, 114, 178),
+        StatusView::Partial => RGBColor(86, 180, 233),
+        StatusView::Missed => RGBColor(204, 121, 167),
+        StatusView::Dropped => RGBColor(107, 114, 128),
+        StatusView::Open => SURFACE,
+        StatusView::NoUpdate | StatusView::Closed => RGBColor(150, 150, 150),
     }
 }
 
 /// Colours that take the theme's value in a page, by the class `finish_svg`
 /// adds (`f-<key>` on fills, `s-<key>` on strokes; the stylesheet maps them
 /// to the same custom properties as the status badges), so charts keep their
-/// contrast in light and dark mode.
-pub const THEMED: [&str; 11] = [
-    "on-track",
-    "at-risk",
-    "off-track",
-    "achieved",
-    "partial",
-    "missed",
-    "dropped",
-    "no-update",
-    "value",
-    "marker",
-    "surface",
+/// contrast in light and dark mode. Statuses first, in this order: a colour
+/// shared by two entries gets the first one's class.
+pub const THEMED_STATUSES: [StatusView; 8] = [
+    StatusView::OnTrack,
+    StatusView::AtRisk,
+    StatusView::OffTrack,
+    StatusView::Achieved,
+    StatusView::Partial,
+    StatusView::Missed,
+    StatusView::Dropped,
+    StatusView::NoUpdate,
 ];
 
-fn themed_color(key: &str) -> RGBColor {
-    match key {
-        "value" => VALUE,
-        "marker" => MARKER,
-        "surface" => SURFACE,
-        k => status_color(k),
-    }
+/// Every themed colour with the class key `finish_svg` gives it: the
+/// [`THEMED_STATUSES`], then the value line, markers and the surface.
+fn themed() -> impl Iterator<Item = (&'static str, RGBColor)> {
+    THEMED_STATUSES
+        .into_iter()
+        .map(|s| (s.key(), status_color(s)))
+        .chain([("value", VALUE), ("marker", MARKER), ("surface", SURFACE)])
 }
 
 fn hex(c: RGBColor) -> String {
@@ -482,8 +481,8 @@ pub fn finish_svg(raw: &str, id: &str, title: &str, desc: &str, class: &str) -> 
             );
         }
     }
-    for key in THEMED {
-        let c = hex(themed_color(key));
+    for (key, color) in themed() {
+        let c = hex(color);
         for (attr, prefix) in [("fill", "f"), ("stroke", "s")] {
             let from = format!("{attr}=\"{c}\"");
             if body.contains(&from) {

@@ -6,7 +6,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{Axis, Cell, Chart, Labels, MARK_FONT, TARGET_LINE, VALUE, status_color, value_axis};
 use crate::load::KeyResult;
-use crate::render::format::{self, StatusView};
+use crate::render::format;
+use crate::render::status::StatusView;
 use crate::score::KrScore;
 
 /// `Q1 ’24`: short enough for a column per quarter.
@@ -81,11 +82,11 @@ pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) ->
                 for (i, (_, s)) in members.iter().enumerate().rev() {
                     let st = StatusView::kr(s.status);
                     labels.add(
-                        st.symbol.to_string(),
+                        st.symbol().to_string(),
                         chart.backend_coord(&(i as f64 + 0.5, t(s.value))),
                         Pos::new(HPos::Center, VPos::Center),
                         MARK_FONT,
-                        status_color(st.key),
+                        status_color(st),
                     );
                 }
                 labels.draw(&root);
@@ -108,7 +109,7 @@ pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) ->
                 Cell::num(format::value(k, s.value), Some(s.value)),
                 Cell::num(format::value(k, k.target), Some(k.target)),
                 Cell::num(format::progress(s.progress).text, s.progress),
-                Cell::text(StatusView::kr(s.status).label),
+                Cell::text(StatusView::kr(s.status).label()),
             ]
         })
         .collect();

@@ -9,6 +9,7 @@ use super::{
 };
 use crate::render::charts::Chart;
 use crate::render::format;
+use crate::render::status::StatusView;
 use crate::render::view::{KrView, UpdateView};
 use crate::render::{PageJob, Renderer};
 
@@ -55,9 +56,9 @@ struct Dashboard<'v> {
 
 /// Rank of a KR in the attention list: off track, at risk, then flagged.
 fn severity(k: &KrView) -> u8 {
-    match k.status.key {
-        "off-track" => 0,
-        "at-risk" => 1,
+    match k.status {
+        StatusView::OffTrack => 0,
+        StatusView::AtRisk => 1,
         _ => 2,
     }
 }
@@ -154,7 +155,7 @@ pub fn page<'r>(r: &'r Renderer<'_>) -> PageJob<'r> {
         quarter: quarter_info(r, prev),
         unscored: prev_krs
             .iter()
-            .filter(|&&k| !r.views.krs[k].status.closed)
+            .filter(|&&k| !r.views.krs[k].status.is_closed())
             .count(),
         stats: stats(r, &prev_krs),
         due: due.to_string(),

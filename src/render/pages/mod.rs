@@ -13,7 +13,8 @@ mod wall;
 use serde::Serialize;
 
 use super::charts::{self, Chart};
-use super::format::{self, Progress, StatusView};
+use super::format::{self, Progress};
+use super::status::StatusView;
 use super::view::{KrView, ObjectiveView, QuarterScore};
 use super::{PageJob, Renderer};
 use crate::period::{FiscalYear, Quarter};
@@ -166,15 +167,15 @@ pub fn stats(r: &Renderer<'_>, krs: &[usize]) -> Stats {
         .collect();
     objectives.sort_unstable();
     objectives.dedup();
-    let counts = format::KR_STATUS_KEYS
-        .iter()
-        .map(|key| {
+    let counts = StatusView::KR_ORDER
+        .into_iter()
+        .map(|status| {
             let count = krs
                 .iter()
-                .filter(|&&k| r.views.krs[k].status.key == *key)
+                .filter(|&&k| r.views.krs[k].status == status)
                 .count();
             StatusCount {
-                status: StatusView::of(key),
+                status,
                 count,
                 pct: if krs.is_empty() {
                     0.0
@@ -191,7 +192,7 @@ pub fn stats(r: &Renderer<'_>, krs: &[usize]) -> Stats {
         counts,
         closed: krs
             .iter()
-            .filter(|&&k| r.views.krs[k].status.closed)
+            .filter(|&&k| r.views.krs[k].status.is_closed())
             .count(),
     }
 }
@@ -270,30 +271,29 @@ pub fn history_charts(
             &[],
         )
     });
-    let keys = ["achieved", "partial", "missed", "dropped"];
-    let mut segments: Vec<(StatusView, Vec<usize>)> = keys
-        .iter()
-        .map(|key| {
+    let mut segments: Vec<(StatusView, Vec<usize>)> = StatusView::FINAL
+        .into_iter()
+        .map(|status| {
             let counts = quarters
                 .iter()
                 .map(|(_, ks)| {
                     ks.iter()
-                        .filter(|&&k| r.views.krs[k].status.key == *key)
+                        .filter(|&&k| r.views.krs[k].status == status)
                         .count()
                 })
                 .collect();
-            (StatusView::of(key), counts)
+            (status, counts)
         })
         .collect();
     let open = quarters
         .iter()
         .map(|(_, ks)| {
             ks.iter()
-                .filter(|&&k| !r.views.krs[k].status.closed)
+                .filter(|&&k| !r.views.krs[k].status.is_closed())
                 .count()
         })
         .collect();
-    segments.push((StatusView::of("open"), open));
+    segments.push((StatusView::Open, open));
     let statuses = r.stats.chart(|| {
         charts::stacked(
             &format!("{id}-statuses"),

@@ -68,7 +68,7 @@ struct SeriesRow<'v> {
     value: &'v str,
     target: &'v str,
     progress: &'v crate::render::format::Progress,
-    status: &'v crate::render::format::StatusView,
+    status: &'v crate::render::status::StatusView,
 }
 
 #[derive(Serialize)]

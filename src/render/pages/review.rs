@@ -8,6 +8,7 @@ use super::{QuarterInfo, Stats, history_charts, quarter_info, stats, team_scores
 use crate::period::FiscalYear;
 use crate::render::charts::{self, Chart};
 use crate::render::format;
+use crate::render::status::StatusView;
 use crate::render::view::Link;
 use crate::render::{PageJob, Renderer};
 
@@ -110,25 +111,26 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         let team_statuses = {
             // Whole names: the chart cuts what does not fit, its table keeps them.
             let labels: Vec<String> = by_team.values().map(|t| t.0.title.clone()).collect();
-            let segments: Vec<_> = ["achieved", "partial", "missed", "dropped", "open"]
-                .iter()
-                .map(|key| {
+            let segments: Vec<_> = StatusView::FINAL
+                .into_iter()
+                .chain([StatusView::Open])
+                .map(|shown| {
                     let counts = by_team
                         .values()
                         .map(|t| {
                             t.1.iter()
                                 .filter(|&&k| {
-                                    let s = &r.views.krs[k].status;
-                                    if *key == "open" {
-                                        !s.closed
+                                    let s = r.views.krs[k].status;
+                                    if shown == StatusView::Open {
+                                        !s.is_closed()
                                     } else {
-                                        s.key == *key
+                                        s == shown
                                     }
                                 })
                                 .count()
                         })
                         .collect();
-                    (crate::render::format::StatusView::of(key), counts)
+                    (shown, counts)
                 })
                 .collect();
             r.stats.chart(|| {

@@ -23,7 +23,8 @@ use serde::Serialize;
 use super::{Stats, quarter_info, sorted_objectives, stats};
 use crate::config::{Orientation, Paper};
 use crate::load::model::{KeyResult, Metric};
-use crate::render::format::{self, Progress, StatusView};
+use crate::render::format::{self, Progress};
+use crate::render::status::StatusView;
 use crate::render::view::{FlagView, KrView, Link, ObjectiveView, QuarterScore};
 use crate::render::{PageJob, Renderer};
 
@@ -310,9 +311,9 @@ fn wrap_with(runs: &[Run<'_>], width: f64, slash_breaks: bool) -> usize {
 }
 
 /// Width in em of a status badge.
-fn badge_em(s: &StatusView) -> f64 {
+fn badge_em(s: StatusView) -> f64 {
     // The widest status symbol (■) is 0.945 em.
-    (0.95 + STATUS_GAP + text_em(&run(s.label, 1.0, true)) + STATUS_PAD) * STATUS_SIZE
+    (0.95 + STATUS_GAP + text_em(&run(s.label(), 1.0, true)) + STATUS_PAD) * STATUS_SIZE
 }
 
 /// What the height of a KR row depends on: the texts as printed.
@@ -431,7 +432,7 @@ impl Measure {
             h += self.clamped(lines) * OBJ_SIZE * OBJ_LH;
             // Owner and score share a line when they fit, else the score goes below.
             let owner = [run(&c.meta, OWNER_SIZE, false)];
-            let score = badge_em(&StatusView::of("no-update")) + 0.4 + BAR_COL;
+            let score = badge_em(StatusView::NoUpdate) + 0.4 + BAR_COL;
             let one = text_em(&owner[0]) + 0.6 + score <= self.inner;
             let meta = if one {
                 LH.max(self.badge())
@@ -735,10 +736,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     let this_year: Vec<usize> = (0..r.site.objectives.len())
         .filter(|&i| r.site.objectives[i].year == q.year)
         .collect();
-    let legend: Vec<StatusView> = format::KR_STATUS_KEYS
-        .iter()
-        .map(|k| StatusView::of(k))
-        .collect();
+    let legend: Vec<StatusView> = StatusView::KR_ORDER.to_vec();
     // One entry per flag a KR row can print (the labels of `score::Flag`).
     let flag_legend = vec![
         format!(
@@ -772,7 +770,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         }
         let mut items: Vec<String> = legend
             .iter()
-            .map(|s| format!("{} {}", s.symbol, s.label))
+            .map(|s| format!("{} {}", s.symbol(), s.label()))
             .collect();
         items.extend(flag_legend.iter().cloned());
         (
@@ -911,12 +909,9 @@ mod tests {
         Frame {
             heading: "Limitco OKRs · Q4 FY26".into(),
             subline: "As of 2026-11-22 · 12 objectives · 60 key results · average score 62%".into(),
-            legend: format::KR_STATUS_KEYS
+            legend: StatusView::KR_ORDER
                 .iter()
-                .map(|k| {
-                    let s = StatusView::of(k);
-                    format!("{} {}", s.symbol, s.label)
-                })
+                .map(|s| format!("{} {}", s.symbol(), s.label()))
                 .chain(["⚑ Stale: no update for 14 days or more".to_string()])
                 .collect(),
         }
