@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::Renderer;
+use super::{Renderer, urls};
 
 /// Entries in the feed: the newest updates.
 const FEED_ENTRIES: usize = 50;
@@ -48,16 +48,18 @@ pub fn atom(r: &Renderer<'_>, base_url: Option<&str>) -> String {
         "  <title>{} — status updates</title>",
         xml_escape(&cfg.title)
     );
-    let _ = writeln!(out, "  <id>{}updates.xml</id>", xml_escape(&id_base));
+    let _ = writeln!(out, "  <id>{}{}</id>", xml_escape(&id_base), urls::FEED);
     let _ = writeln!(
         out,
-        "  <link rel=\"self\" href=\"{}updates.xml\"/>",
-        xml_escape(&base)
+        "  <link rel=\"self\" href=\"{}{}\"/>",
+        xml_escape(&base),
+        urls::FEED
     );
     let _ = writeln!(
         out,
-        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}updates/\"/>",
-        xml_escape(&base)
+        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}{}\"/>",
+        xml_escape(&base),
+        urls::UPDATES
     );
     let _ = writeln!(out, "  <updated>{updated}T00:00:00Z</updated>");
     let _ = writeln!(out, "  <generator>okra</generator>");

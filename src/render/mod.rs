@@ -14,6 +14,7 @@ mod pages;
 pub mod stats;
 pub mod status;
 pub mod templates;
+pub mod urls;
 pub mod view;
 
 use std::collections::BTreeMap;
@@ -163,13 +164,7 @@ impl<'a> PageJob<'a> {
 }
 
 /// The file a page URL is written to: `fy24/x/` → `fy24/x/index.html`.
-pub fn output_path(url: String) -> String {
-    if url.ends_with(".html") || url.ends_with(".xml") {
-        url
-    } else {
-        format!("{url}index.html")
-    }
-}
+pub use urls::output_path;
 
 /// `../` once per folder level of `url`.
 pub fn root_prefix(url: &str) -> String {
@@ -254,7 +249,7 @@ pub enum RenderError {
 }
 
 /// The feed and the exports: one file each, made from the whole site.
-const SITE_FILES: [&str; 3] = ["okrs.json", "okrs.csv", "updates.xml"];
+const SITE_FILES: [&str; 3] = [urls::JSON, urls::CSV, urls::FEED];
 
 impl Prepared {
     /// Computes the views of `site` (Markdown through `memo`, when given, so that
@@ -278,7 +273,7 @@ impl Prepared {
             as_of: scores.as_of.to_string(),
             current_quarter: views.current.to_string(),
             current_quarter_label: format::quarter_label(views.current),
-            current_quarter_url: view::quarter_url(views.current),
+            current_quarter_url: urls::quarter(views.current),
             base_url: base_url.clone(),
             paper: cfg.wall.paper.as_str(),
             orientation: cfg.wall.orientation.as_str(),
@@ -321,9 +316,9 @@ impl Prepared {
     fn site_file(&self, path: &str) -> Option<String> {
         let r = self.renderer();
         match path {
-            "okrs.json" => Some(export::json(r.site, r.scores)),
-            "okrs.csv" => Some(export::csv(r.site, r.scores)),
-            "updates.xml" => Some(feed::atom(&r, self.base_url.as_deref())),
+            urls::JSON => Some(export::json(r.site, r.scores)),
+            urls::CSV => Some(export::csv(r.site, r.scores)),
+            urls::FEED => Some(feed::atom(&r, self.base_url.as_deref())),
             _ => None,
         }
     }
@@ -335,7 +330,7 @@ impl Prepared {
         if let Some(text) = self.site_file(path) {
             return Some(Ok(text.into_bytes()));
         }
-        if let Some(kr_id) = path.strip_suffix("/trend.svg")
+        if let Some(kr_id) = urls::trend_kr(path)
             && let Some(kr) = self.site.key_results.iter().find(|k| k.id == kr_id)
         {
             return Some(Ok(
@@ -378,7 +373,7 @@ impl Prepared {
                 let svg = self
                     .stats
                     .chart(|| charts::sparkline_file(kr, scores.as_of));
-                sink.put(&format!("{}/trend.svg", kr.id), svg.as_bytes())
+                sink.put(&urls::trend(&kr.id), svg.as_bytes())
             })
             .map_err(RenderError::Write)?;
         cancelled().map_err(RenderError::Write)?;

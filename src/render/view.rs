@@ -16,6 +16,7 @@ use crate::render::format::{self, Progress};
 use crate::render::markdown;
 use crate::render::memo;
 use crate::render::status::StatusView;
+use crate::render::urls;
 use crate::score::{Flag, Scores};
 
 /// A titled link, URL relative to the site root (`fy24/platform/`).
@@ -173,7 +174,7 @@ fn people_urls(site: &Site) -> (Vec<PersonView>, BTreeMap<String, String>) {
             slug = format!("{base}-{n}");
             n += 1;
         }
-        let url = format!("people/{slug}/");
+        let url = urls::person(&slug);
         urls.insert(name.to_string(), url.clone());
         people.push(PersonView {
             name: name.to_string(),
@@ -233,10 +234,6 @@ fn outcome(
     (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
-pub fn quarter_url(q: Quarter) -> String {
-    format!("quarters/{}/", q.slug())
-}
-
 /// Everything the views keep between rebuilds.
 #[derive(Default)]
 pub struct ViewMemo {
@@ -286,12 +283,12 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
         let t = site.team(id)?;
         Some(Link {
             title: t.name.clone(),
-            url: format!("teams/{}/", t.id),
+            url: urls::team(&t.id),
         })
     };
     let objective_link = |i: usize| Link {
         title: site.objectives[i].title.clone(),
-        url: format!("{}/", site.objectives[i].id),
+        url: urls::objective(&site.objectives[i].id),
     };
 
     let krs: Vec<KrView> = site
@@ -302,14 +299,14 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
             let s = &scores.krs[k];
             KrView {
                 id: kr.id.clone(),
-                url: format!("{}/", kr.id),
+                url: urls::kr(&kr.id),
                 title: kr.title.clone(),
                 owner: person(&kr.owner),
                 team: team_link(&kr.team),
                 objective: objective_link(kr.objective),
                 quarter: kr.quarter.to_string(),
                 quarter_label: format::quarter_label(kr.quarter),
-                quarter_url: quarter_url(kr.quarter),
+                quarter_url: urls::quarter(kr.quarter),
                 metric: kr.metric.as_str(),
                 unit: kr.unit.clone(),
                 start: format::value(kr, kr.start),
@@ -358,7 +355,7 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
                     QuarterScore {
                         quarter: q.to_string(),
                         label: format::quarter_label(q),
-                        url: quarter_url(q),
+                        url: urls::quarter(q),
                         progress: format::progress(r.progress),
                         status: StatusView::objective(r.status),
                         kr_count: in_q.len(),
@@ -368,13 +365,13 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
                 .collect();
             ObjectiveView {
                 id: o.id.clone(),
-                url: format!("{}/", o.id),
+                url: urls::objective(&o.id),
                 title: o.title.clone(),
                 owner: person(&o.owner),
                 team: team_link(&o.team),
                 year: o.year.to_string(),
                 year_label: format::year_label(o.year),
-                review_url: format!("review/{}/", o.year.slug()),
+                review_url: urls::review(o.year),
                 parent: o
                     .parent
                     .as_deref()
@@ -420,13 +417,13 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
             let kr = &site.key_results[k];
             let author = person(&u.author);
             let make = || {
-                let anchor = format!("u-{}", u.slug);
+                let anchor = urls::update_anchor(&u.slug);
                 Arc::new(UpdateView {
                     kr: Link {
                         title: kr.title.clone(),
-                        url: format!("{}/", kr.id),
+                        url: urls::kr(&kr.id),
                     },
-                    url: format!("{}/#{anchor}", kr.id),
+                    url: urls::update(&kr.id, &anchor),
                     // Unique per update, so bodies listed together never share footnote ids.
                     body_html: html(&u.body, &format!("{}-{anchor}-", kr.id.replace('/', "-"))),
                     anchor,
@@ -465,7 +462,7 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
         .iter()
         .map(|t| TeamView {
             id: t.id.clone(),
-            url: format!("teams/{}/", t.id),
+            url: urls::team(&t.id),
             name: t.name.clone(),
             lead: t.lead.as_deref().map(person),
             parent: team_link(&t.parent),
@@ -475,7 +472,7 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
                 .filter(|c| c.parent.as_deref() == Some(t.id.as_str()))
                 .map(|c| Link {
                     title: c.name.clone(),
-                    url: format!("teams/{}/", c.id),
+                    url: urls::team(&c.id),
                 })
                 .collect(),
             body_html: html(&t.body, "team-"),

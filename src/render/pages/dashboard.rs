@@ -10,6 +10,7 @@ use super::{
 use crate::render::charts::Chart;
 use crate::render::format;
 use crate::render::status::StatusView;
+use crate::render::urls;
 use crate::render::view::{KrView, UpdateView};
 use crate::render::{PageJob, Renderer};
 
@@ -184,5 +185,5 @@ pub fn page<'r>(r: &'r Renderer<'_>) -> PageJob<'r> {
             &format!("{}: average score by team", format::quarter_label(q)),
         ),
     };
-    PageJob::lazy("index.html", "", "dashboard", move || ctx)
+    PageJob::lazy("index.html", urls::DASHBOARD, "dashboard", move || ctx)
 }

@@ -15,6 +15,7 @@ use serde::Serialize;
 use super::charts::{self, Chart};
 use super::format::{self, Progress};
 use super::status::StatusView;
+use super::urls::{self, Family};
 use super::view::{KrView, ObjectiveView, QuarterScore};
 use super::{PageJob, Renderer};
 use crate::period::{FiscalYear, Quarter};
@@ -35,7 +36,7 @@ pub fn all<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
 }
 
 fn not_found<'r>() -> PageJob<'r> {
-    PageJob::new("404.html", "404.html", "", &serde_json::Map::new())
+    PageJob::new("404.html", urls::NOT_FOUND, "", &serde_json::Map::new())
 }
 
 /// The page written to `path` (`fy24/eng/index.html`), if the site has one.
@@ -50,16 +51,16 @@ pub fn for_path<'r>(r: &'r Renderer<'_>, path: &str) -> Option<PageJob<'r>> {
         return None;
     }
     let is_it = |job: &PageJob<'_>| super::output_path(job.url.clone()) == path;
-    let family = match path.split('/').next().unwrap_or_default() {
-        "index.html" => vec![dashboard::page(r)],
-        "404.html" => vec![not_found()],
-        "teams" => teams::pages(r),
-        "people" => people::pages(r),
-        "quarters" | "history" => quarters::pages(r),
-        "review" => review::pages(r),
-        "updates" => updates::pages(r),
-        "wall" => wall::pages(r),
-        _ => okr::pages(r),
+    let family = match urls::family(path) {
+        Family::Dashboard => vec![dashboard::page(r)],
+        Family::NotFound => vec![not_found()],
+        Family::Teams => teams::pages(r),
+        Family::People => people::pages(r),
+        Family::Quarters => quarters::pages(r),
+        Family::Reviews => review::pages(r),
+        Family::Updates => updates::pages(r),
+        Family::Wall => wall::pages(r),
+        Family::Okrs => okr::pages(r),
     };
     family.into_iter().find(is_it)
 }
@@ -239,13 +240,13 @@ pub fn quarter_info(r: &Renderer<'_>, q: Quarter) -> QuarterInfo {
     QuarterInfo {
         key: q.to_string(),
         label: format::quarter_label(q),
-        url: super::view::quarter_url(q),
+        url: urls::quarter(q),
         start: cal.quarter_start(q).to_string(),
         end: cal.quarter_end(q).to_string(),
         midpoint: cal.quarter_midpoint(q).to_string(),
         year: q.year.to_string(),
         year_label: format::year_label(q.year),
-        review_url: format!("review/{}/", q.year.slug()),
+        review_url: urls::review(q.year),
     }
 }
 

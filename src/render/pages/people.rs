@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::render::view::{KrView, ObjectiveView, PersonView, UpdateView};
-use crate::render::{PageJob, Renderer};
+use crate::render::{PageJob, Renderer, urls};
 
 #[derive(Serialize)]
 struct PersonPage<'v> {
@@ -81,7 +81,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     }
     jobs.push(PageJob::new(
         "people.html",
-        "people/",
+        urls::PEOPLE,
         "people",
         &Index { people: rows },
     ));

@@ -11,7 +11,7 @@ use super::{
 use crate::period::Quarter;
 use crate::render::charts::Chart;
 use crate::render::view::{KrView, UpdateView};
-use crate::render::{PageJob, Renderer};
+use crate::render::{PageJob, Renderer, urls};
 
 #[derive(Serialize)]
 struct QuarterPage<'v> {
@@ -110,7 +110,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         };
         jobs.push(PageJob::lazy(
             "quarter.html",
-            super::super::view::quarter_url(q),
+            urls::quarter(q),
             "quarters",
             move || ctx,
         ));
@@ -174,13 +174,13 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     };
     jobs.push(PageJob::new(
         "history.html",
-        "history/",
+        urls::HISTORY,
         "history",
         &history,
     ));
     jobs.push(PageJob::new(
         "quarters.html",
-        "quarters/",
+        urls::QUARTERS,
         "quarters",
         &history,
     ));

@@ -9,6 +9,7 @@ use crate::period::FiscalYear;
 use crate::render::charts::{self, Chart};
 use crate::render::format;
 use crate::render::status::StatusView;
+use crate::render::urls;
 use crate::render::view::Link;
 use crate::render::{PageJob, Renderer};
 
@@ -189,7 +190,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         rows.push(YearRow {
             year: year.to_string(),
             year_label: format::year_label(year),
-            url: format!("review/{}/", year.slug()),
+            url: urls::review(year),
             objective_count: r.site.objectives.iter().filter(|o| o.year == year).count(),
             stats: stats(r, krs),
         });
@@ -209,7 +210,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         };
         jobs.push(PageJob::lazy(
             "review.html",
-            format!("review/{}/", year.slug()),
+            urls::review(year),
             "review",
             move || ctx,
         ));
@@ -221,7 +222,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     }
     jobs.push(PageJob::new(
         "reviews.html",
-        "review/",
+        urls::REVIEWS,
         "review",
         &Index { years: rows },
     ));

@@ -8,7 +8,7 @@ use super::{Card, Stats, card, history_charts, sorted_objectives, stats};
 use crate::period::{FiscalYear, Quarter};
 use crate::render::charts::Chart;
 use crate::render::view::{KrView, Link, ObjectiveView, TeamView};
-use crate::render::{PageJob, Renderer};
+use crate::render::{PageJob, Renderer, urls};
 
 #[derive(Serialize)]
 struct TeamRow<'v> {
@@ -201,7 +201,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     }
     jobs.push(PageJob::new(
         "teams.html",
-        "teams/",
+        urls::TEAMS,
         "teams",
         &Index { teams: rows },
     ));

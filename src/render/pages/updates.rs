@@ -5,7 +5,7 @@ use serde::Serialize;
 use std::sync::Arc;
 
 use crate::render::view::UpdateView;
-use crate::render::{PageJob, Renderer};
+use crate::render::{PageJob, Renderer, urls};
 
 /// Updates per page: enough to scroll a month of a large company.
 pub const PER_PAGE: usize = 100;
@@ -23,14 +23,6 @@ struct UpdatesPage<'v> {
     updates: &'v [Arc<UpdateView>],
     pager: Pager,
     total: usize,
-}
-
-fn page_url(n: usize) -> String {
-    if n == 1 {
-        "updates/".into()
-    } else {
-        format!("updates/page/{n}/")
-    }
 }
 
 pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
@@ -51,12 +43,17 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                 pager: Pager {
                     number: n,
                     total,
-                    prev_url: (n > 1).then(|| page_url(n - 1)),
-                    next_url: (n < total).then(|| page_url(n + 1)),
+                    prev_url: (n > 1).then(|| urls::updates_page(n - 1)),
+                    next_url: (n < total).then(|| urls::updates_page(n + 1)),
                 },
                 total: all.len(),
             };
-            PageJob::lazy("updates.html", page_url(n), "updates", move || ctx)
+            PageJob::lazy(
+                "updates.html",
+                urls::updates_page(n),
+                "updates",
+                move || ctx,
+            )
         })
         .collect()
 }

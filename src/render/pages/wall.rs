@@ -25,6 +25,7 @@ use crate::config::{Orientation, Paper};
 use crate::load::model::{KeyResult, Metric};
 use crate::render::format::{self, Progress};
 use crate::render::status::StatusView;
+use crate::render::urls;
 use crate::render::view::{FlagView, KrView, Link, ObjectiveView, QuarterScore};
 use crate::render::{PageJob, Renderer};
 
@@ -809,7 +810,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             Vec::new(),
             None,
         );
-        return vec![PageJob::lazy("wall.html", "wall/", "wall", move || ctx)];
+        return vec![PageJob::lazy("wall.html", urls::WALL, "wall", move || ctx)];
     }
     // Too much for one sheet: company level plus a line per team, and a sheet per team.
     let company: Vec<usize> = this_year
@@ -835,11 +836,11 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             .map(|&i| r.scores.objectives[i].quarter(q).status)
             .min()
             .unwrap_or(crate::score::ObjectiveStatus::NoUpdate);
-        let wall_url = format!("wall/{team_id}/");
+        let wall_url = urls::wall(team_id);
         lines.push(TeamLine {
             team: Link {
                 title: team.name.clone(),
-                url: format!("teams/{team_id}/"),
+                url: urls::team(team_id),
             },
             wall_url: wall_url.clone(),
             counts: format!(
@@ -894,7 +895,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         lines,
         None,
     );
-    jobs.push(PageJob::lazy("wall.html", "wall/", "wall", move || ctx));
+    jobs.push(PageJob::lazy("wall.html", urls::WALL, "wall", move || ctx));
     jobs
 }
 
