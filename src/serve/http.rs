@@ -135,8 +135,8 @@ pub(super) fn file_response(site: &Prepared, url_path: &str) -> Response<io::Cur
                         Err(()) => text_response(400, "bad request\n"),
                     }
                 }
-                None => match site.render_file("404.html") {
-                    Some(Ok(data)) => page_response(404, "404.html", data),
+                None => match site.render_file(crate::render::urls::NOT_FOUND) {
+                    Some(Ok(data)) => page_response(404, crate::render::urls::NOT_FOUND, data),
                     Some(Err(d)) => failed_page(&d),
                     None => text_response(404, "not found\n"),
                 },
