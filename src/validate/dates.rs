@@ -157,6 +157,112 @@ mod tests {
         assert_eq!(likely_typo(d("2024-02-29"), first, last), None);
     }
 
+    /// The warning and hint for each update of a small site with a series.
+    fn outside_warnings() -> Vec<(String, String, String)> {
+        let kr = |q: u32| {
+            format!(
+                "+++\ntitle = \"K\"\nowner = \"A\"\nperiod = \"Q{q} FY2026\"\nmetric = \"number\"\nstart = 0\ntarget = 10\nseries = \"s\"\n+++\nHow.\n"
+            )
+        };
+        let up = "+++\nstatus = \"on-track\"\nvalue = 1\n+++\nNews.\n".to_string();
+        let files = vec![
+            (
+                "content/fy26/o/objective.md".to_string(),
+                "+++\ntitle = \"O\"\nowner = \"A\"\nperiod = \"FY2026\"\n+++\nWhy.\n".to_string(),
+            ),
+            ("content/fy26/o/q2.md".into(), kr(2)),
+            ("content/fy26/o/q3.md".into(), kr(3)),
+            // Q3 starts 2026-07-01 (final scoring due 2026-10-14, updates accepted to 2027-01-14).
+            ("content/fy26/o/q3/2026-06-20.md".into(), up.clone()), // Q2's window: series hint
+            ("content/fy26/o/q3/2027-01-20.md".into(), up.clone()), // 7 days too late
+            ("content/fy26/o/q2/2026-03-13.md".into(), up.clone()), // 19 days early
+            ("content/fy26/o/q2/2026-01-20.md".into(), up),         // months early, no typo
+        ];
+        let checked = crate::pipeline::check_in_memory("title = \"T\"\n", &files, d("2027-06-01"));
+        let mut out: Vec<(String, String, String)> = checked
+            .diagnostics
+            .iter()
+            .filter(|w| w.code == "update-outside-quarter")
+            .map(|w| {
+                (
+                    crate::diag::display_path(&w.loc.file),
+                    w.message.clone(),
+                    w.hint.clone(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn each_kind_of_misdated_update_gets_its_own_message_and_hint() {
+        let w = outside_warnings();
+        assert_eq!(w.len(), 4, "{w:#?}");
+        let get = |file: &str| {
+            w.iter()
+                .find(|x| x.0.ends_with(file))
+                .unwrap_or_else(|| panic!("{file} not in {w:#?}"))
+        };
+        // Filed under the next quarter's KR of the same series.
+        let (_, m, h) = get("q3/2026-06-20.md");
+        assert!(
+            m.contains("before its key result's quarter FY2026-Q3 starts on 2026-07-01"),
+            "{m}"
+        );
+        assert!(
+            h.starts_with("the update belongs to `fy26/o/q2`, the key result of FY2026-Q2"),
+            "{h}"
+        );
+        // Too late: says by how many days, and when final scoring was due.
+        let (_, m, h) = get("q3/2027-01-20.md");
+        assert!(
+            m.contains("2027-01-20, 98 days after the final scoring"),
+            "{m}"
+        );
+        assert!(m.contains("(2026-10-14)"), "{m}");
+        assert!(h.starts_with("fix the date in the file name, or move the update to a key result of FY2027-Q1; updates of this key result are dated from 2026-07-01 to 2027-01-14"), "{h}");
+        // A few weeks early: date it on the first day.
+        let (_, m, h) = get("q2/2026-03-13.md");
+        assert!(
+            m.contains("before its key result's quarter FY2026-Q2 starts on 2026-04-01"),
+            "{m}"
+        );
+        assert!(h.starts_with("date it on or after 2026-04-01 (rename the file to content/fy26/o/q2/2026-04-01.md)"), "{h}");
+        // Months early, no typo, no series KR in that quarter: the general hint.
+        let (_, _, h) = get("q2/2026-01-20.md");
+        assert!(
+            h.starts_with(
+                "fix the date in the file name, or move the update to a key result of FY2026-Q1"
+            ),
+            "{h}"
+        );
+    }
+
+    #[test]
+    fn typos_try_nearby_years_in_both_directions() {
+        let (first, last) = (d("2026-04-01"), d("2026-06-30"));
+        assert_eq!(
+            likely_typo(d("2027-05-05"), first, last),
+            Some(d("2026-05-05"))
+        );
+        assert_eq!(
+            likely_typo(d("2024-05-05"), first, last),
+            Some(d("2026-05-05"))
+        );
+        assert_eq!(
+            likely_typo(d("2028-05-05"), first, last),
+            Some(d("2026-05-05"))
+        );
+        assert_eq!(
+            likely_typo(d("2016-05-05"), first, last),
+            Some(d("2026-05-05"))
+        );
+        // The window's edges are inside.
+        assert_eq!(likely_typo(d("2025-04-01"), first, last), Some(first));
+        assert_eq!(likely_typo(d("2025-06-30"), first, last), Some(last));
+    }
+
     #[test]
     fn renaming_keeps_the_word_after_the_date() {
         let u = Update {
