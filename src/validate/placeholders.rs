@@ -174,6 +174,72 @@ mod tests {
         }
     }
 
+    /// The placeholder warnings of a site made of `okra new`'s own files: one
+    /// published objective with a KR and an update, and the same as drafts.
+    #[test]
+    fn every_placeholder_is_found_in_published_okrs_and_none_in_drafts() {
+        let q = Quarter {
+            year: FiscalYear(2026),
+            q: 2,
+        };
+        let draft = |text: String| text.replacen("+++\n", "+++\ndraft = true\n", 1);
+        let objective = scaffold::objective(FiscalYear(2026), OWNER, &[], &[]);
+        let kr = scaffold::key_result(q, OWNER, None);
+        let files = vec![
+            ("content/fy26/o/objective.md".to_string(), objective.clone()),
+            ("content/fy26/o/k.md".to_string(), kr.clone()),
+            (
+                "content/fy26/o/k/2026-04-10.md".to_string(),
+                scaffold::update("on-track", "1", false),
+            ),
+            ("content/fy26/d/objective.md".to_string(), draft(objective)),
+            ("content/fy26/d/k.md".to_string(), draft(kr)),
+            (
+                "content/fy26/d/k/2026-04-10.md".to_string(),
+                scaffold::update("on-track", "1", true),
+            ),
+        ];
+        let checked = crate::pipeline::check_in_memory(
+            "title = \"T\"\n",
+            &files,
+            "2026-05-01".parse().unwrap(),
+        );
+        let mut found: Vec<(String, u32, String)> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "placeholder")
+            .map(|d| {
+                (
+                    crate::diag::display_path(&d.loc.file),
+                    d.loc.line,
+                    d.message.clone(),
+                )
+            })
+            .collect();
+        found.sort();
+        let messages: Vec<String> = found.iter().map(|f| f.2.clone()).collect();
+        assert_eq!(
+            messages,
+            [
+                format!("the key result's text is still the placeholder \"{KR_BODY}\""),
+                "the key result's title is still the placeholder \"New key result\"".into(),
+                "the key result's owner is still the placeholder \"Your Name\"".into(),
+                "the update's text is still the placeholder \"What happened since the last update, what's next, and any blockers.\"".into(),
+                format!("the objective's text is still the placeholder \"{OBJECTIVE_BODY}\""),
+                "the objective's title is still the placeholder \"New objective\"".into(),
+                "the objective's owner is still the placeholder \"Your Name\"".into(),
+            ],
+            "{found:#?}"
+        );
+        // Every warning is in the published objective's folder, and the title
+        // and owner point at their own lines.
+        assert!(
+            found.iter().all(|f| f.0.starts_with("content/fy26/o/")),
+            "{found:#?}"
+        );
+        assert!(found.iter().filter(|f| f.1 > 1).count() >= 4, "{found:#?}");
+    }
+
     #[test]
     fn comparison_ignores_case_and_surrounding_space() {
         assert!(same(" new Key Result ", KR_TITLE));
