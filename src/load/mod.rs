@@ -2,6 +2,7 @@
 //! put the pieces together into a [`Site`]. Problems become diagnostics; the
 //! loader never stops at the first one.
 
+pub mod id;
 pub mod model;
 pub mod parse;
 pub mod walk;
@@ -14,6 +15,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, Loc};
 use crate::source::SourceFile;
+pub use id::{IdVec, KrId, ObjectiveId};
 pub use model::{KeyResult, Metric, Objective, Site, Status, Team, Update, Visibility};
 use parse::{RawKeyResult, RawObjective, RawUpdate};
 use walk::{Found, Kind};
@@ -197,7 +199,7 @@ fn assemble(config: Config, items: Vec<Parsed>, diags: &mut Diagnostics) -> Site
             id.clone(),
             KeyResult {
                 id,
-                objective: 0,
+                objective: ObjectiveId::UNLINKED,
                 title: k.head.title,
                 owner: k.head.owner,
                 team: k.head.team.or_else(|| o.team.clone()),

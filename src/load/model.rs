@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::diag::Loc;
+use crate::load::id::{IdVec, KrId, ObjectiveId};
 use crate::period::{FiscalYear, Quarter};
 
 /// How a key result is measured.
@@ -108,10 +109,10 @@ pub struct Objective {
     pub draft: bool,
     pub body: String,
     pub source: PathBuf,
-    /// Indices into [`Site::key_results`], in ID order.
-    pub key_results: Vec<usize>,
-    /// Indices into [`Site::objectives`] of the objectives aligned to this one.
-    pub children: Vec<usize>,
+    /// This objective's KRs, in ID order.
+    pub key_results: Vec<KrId>,
+    /// The objectives aligned to this one, in ID order.
+    pub children: Vec<ObjectiveId>,
     pub locs: Locs,
 }
 
@@ -132,8 +133,8 @@ pub struct KeyResult {
     pub id: String,
     /// ID of the objective this KR belongs to.
     pub objective_id: String,
-    /// Index into [`Site::objectives`].
-    pub objective: usize,
+    /// The objective `objective_id` names, in the same site.
+    pub objective: ObjectiveId,
     pub title: String,
     pub owner: String,
     /// The KR's own team, or else its objective's.
@@ -172,16 +173,16 @@ pub struct Update {
     pub slug: String,
 }
 
-/// Everything loaded from a site, linked by index.
+/// Everything loaded from a site, linked by typed ids.
 #[derive(Debug, Clone, Default)]
 pub struct Site {
     pub config: Config,
     /// Sorted by ID.
     pub teams: Vec<Team>,
     /// Sorted by ID.
-    pub objectives: Vec<Objective>,
+    pub objectives: IdVec<ObjectiveId, Objective>,
     /// Sorted by ID.
-    pub key_results: Vec<KeyResult>,
+    pub key_results: IdVec<KrId, KeyResult>,
     /// IDs of teams and objectives whose files exist but could not be loaded
     /// (their errors are already reported), so references to them are not
     /// reported again as missing.
@@ -202,10 +203,9 @@ impl Site {
         self.teams.sort_by(|a, b| a.id.cmp(&b.id));
         self.objectives.sort_by(|a, b| a.id.cmp(&b.id));
         self.key_results.sort_by(|a, b| a.id.cmp(&b.id));
-        let index: BTreeMap<String, usize> = self
+        let index: BTreeMap<String, ObjectiveId> = self
             .objectives
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .map(|(i, o)| (o.id.clone(), i))
             .collect();
         for o in &mut self.objectives {
@@ -214,12 +214,12 @@ impl Site {
         }
         self.key_results
             .retain(|kr| index.contains_key(&kr.objective_id));
-        for (k, kr) in self.key_results.iter_mut().enumerate() {
+        for (k, kr) in self.key_results.iter_enumerated_mut() {
             let o = index[&kr.objective_id];
             kr.objective = o;
             self.objectives[o].key_results.push(k);
         }
-        for i in 0..self.objectives.len() {
+        for i in self.objectives.ids() {
             let parent = self.objectives[i]
                 .parent
                 .as_ref()
@@ -250,10 +250,21 @@ impl Site {
         site
     }
 
-    pub fn objective_index(&self, id: &str) -> Option<usize> {
-        self.objectives
-            .binary_search_by(|o| o.id.as_str().cmp(id))
-            .ok()
+    /// The objective with this ID, if the site has it.
+    pub fn objective_index(&self, id: &str) -> Option<ObjectiveId> {
+        self.objectives.binary_search_by(|o| o.id.as_str().cmp(id))
+    }
+
+    /// Every KR's id, in ID order.
+    pub fn kr_ids(&self) -> impl DoubleEndedIterator<Item = KrId> + ExactSizeIterator + use<> {
+        self.key_results.ids()
+    }
+
+    /// Every objective's id, in ID order.
+    pub fn objective_ids(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = ObjectiveId> + ExactSizeIterator + use<> {
+        self.objectives.ids()
     }
 
     pub fn team(&self, id: &str) -> Option<&Team> {

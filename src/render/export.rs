@@ -82,8 +82,7 @@ pub fn json(site: &Site, scores: &Scores) -> String {
     let as_of = scores.as_of;
     let objectives = site
         .objectives
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .map(|(i, o)| {
             let s = &scores.objectives[i];
             ObjectiveOut {
@@ -167,7 +166,7 @@ pub fn csv(site: &Site, scores: &Scores) -> String {
         }
     };
     let opt = |v: Option<f64>| v.map(num).unwrap_or_default();
-    for (i, o) in site.objectives.iter().enumerate() {
+    for (i, o) in site.objectives.iter_enumerated() {
         let s = &scores.objectives[i];
         let row = [
             "objective".to_string(),

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::load::Site;
+use crate::load::{IdVec, KrId, ObjectiveId, Site};
 use crate::period::Quarter;
 use crate::render::charts;
 use crate::render::format::{self, Progress};
@@ -135,23 +135,23 @@ pub struct PersonView {
     pub url: String,
 }
 
-/// Everything pages are made of, indexed like the site's vectors.
+/// Everything pages are made of, by the site's own ids.
 pub struct Views {
     pub as_of: NaiveDate,
     pub current: Quarter,
-    pub krs: Vec<KrView>,
-    pub kr_bodies: Vec<String>,
+    pub krs: IdVec<KrId, KrView>,
+    pub kr_bodies: IdVec<KrId, String>,
     /// Update indices (into `updates`) per KR, oldest first.
-    pub kr_updates: Vec<Vec<usize>>,
-    pub objectives: Vec<ObjectiveView>,
-    pub objective_bodies: Vec<String>,
+    pub kr_updates: IdVec<KrId, Vec<usize>>,
+    pub objectives: IdVec<ObjectiveId, ObjectiveView>,
+    pub objective_bodies: IdVec<ObjectiveId, String>,
     pub teams: Vec<TeamView>,
     pub people: Vec<PersonView>,
     /// Every update dated on or before the as-of day, newest first (shared
     /// with `okra serve`'s memo, which keeps the rows of unchanged updates).
     pub updates: Vec<Arc<UpdateView>>,
-    /// The index of each update's KR in the site, parallel to `updates`.
-    pub update_krs: Vec<usize>,
+    /// Each update's KR, parallel to `updates`.
+    pub update_krs: Vec<KrId>,
 }
 
 fn people_urls(site: &Site) -> (Vec<PersonView>, BTreeMap<String, String>) {
@@ -213,11 +213,7 @@ fn flag_view(f: &Flag) -> FlagView {
 /// What the KRs `krs` of a closed scope ended as, in the order of the final
 /// statuses: `2 achieved · 1 missed`. A closed objective's chip alone says
 /// "Closed", which hides whether the quarter went well.
-fn outcome(
-    status: crate::score::ObjectiveStatus,
-    krs: &[usize],
-    scores: &Scores,
-) -> Option<String> {
+fn outcome(status: crate::score::ObjectiveStatus, krs: &[KrId], scores: &Scores) -> Option<String> {
     if status != crate::score::ObjectiveStatus::Closed {
         return None;
     }
@@ -286,15 +282,14 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
             url: urls::team(&t.id),
         })
     };
-    let objective_link = |i: usize| Link {
+    let objective_link = |i: ObjectiveId| Link {
         title: site.objectives[i].title.clone(),
         url: urls::objective(&site.objectives[i].id),
     };
 
-    let krs: Vec<KrView> = site
+    let krs: IdVec<KrId, KrView> = site
         .key_results
-        .par_iter()
-        .enumerate()
+        .par_iter_enumerated()
         .map(|(k, kr)| {
             let s = &scores.krs[k];
             KrView {
@@ -328,16 +323,15 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
             }
         })
         .collect();
-    let kr_bodies: Vec<String> = site
+    let kr_bodies: IdVec<KrId, String> = site
         .key_results
         .par_iter()
         .map(|k| html(&k.body, "kr-"))
         .collect();
 
-    let objectives: Vec<ObjectiveView> = site
+    let objectives: IdVec<ObjectiveId, ObjectiveView> = site
         .objectives
-        .par_iter()
-        .enumerate()
+        .par_iter_enumerated()
         .map(|(i, o)| {
             let s = &scores.objectives[i];
             let quarters = o
@@ -346,7 +340,7 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
                 .into_iter()
                 .map(|q| {
                     let r = s.quarter(q);
-                    let in_q: Vec<usize> = o
+                    let in_q: Vec<KrId> = o
                         .key_results
                         .iter()
                         .copied()
@@ -394,10 +388,9 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
         .collect();
 
     // Updates as of the day, newest first; each KR keeps its own list oldest first.
-    let mut flat: Vec<(usize, &crate::load::Update)> = site
+    let mut flat: Vec<(KrId, &crate::load::Update)> = site
         .key_results
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .flat_map(|(k, kr)| {
             crate::score::kr::updates_as_of(kr, as_of)
                 .iter()
@@ -451,8 +444,8 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
             memo.updates.get(key, make)
         })
         .collect();
-    let update_krs: Vec<usize> = flat.iter().map(|&(k, _)| k).collect();
-    let mut kr_updates = vec![Vec::new(); site.key_results.len()];
+    let update_krs: Vec<KrId> = flat.iter().map(|&(k, _)| k).collect();
+    let mut kr_updates = site.key_results.map(|_| Vec::new());
     for (i, &k) in update_krs.iter().enumerate().rev() {
         kr_updates[k].push(i);
     }

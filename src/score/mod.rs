@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use crate::load::Site;
+use crate::load::{IdVec, KrId, ObjectiveId, Site};
 use crate::period::{FiscalYear, Quarter};
 pub use health::{Flag, HealthRules};
 pub use kr::KrScore;
@@ -30,22 +30,22 @@ impl ObjectiveScore {
     }
 }
 
-/// Every score of a site as of one day, indexed like the site's vectors.
+/// Every score of a site as of one day, by the site's own ids.
 #[derive(Debug, Clone)]
 pub struct Scores {
     pub as_of: NaiveDate,
-    pub krs: Vec<KrScore>,
-    pub objectives: Vec<ObjectiveScore>,
-    /// Health flags by KR index (empty for most).
-    pub flags: Vec<Vec<Flag>>,
+    pub krs: IdVec<KrId, KrScore>,
+    pub objectives: IdVec<ObjectiveId, ObjectiveScore>,
+    /// Health flags of each KR (empty for most).
+    pub flags: IdVec<KrId, Vec<Flag>>,
 }
 
 impl Scores {
-    /// The average score of a set of KRs (indices into the site's KRs): the
+    /// The average score of a set of the site's KRs: the
     /// mean of their progress clamped to [0, 1], dropped KRs and KRs without
     /// progress left out. None when nothing is left to average. Every average a
     /// page shows (dashboard, quarters, teams, review, wall, charts) is this.
-    pub fn average(&self, krs: &[usize]) -> Option<f64> {
+    pub fn average(&self, krs: &[KrId]) -> Option<f64> {
         let scored: Vec<f64> = krs
             .iter()
             .filter(|&&k| self.krs[k].status != Some(crate::load::Status::Dropped))
@@ -68,7 +68,7 @@ impl HealthRules {
 
 /// Scores the whole site as of `as_of`.
 pub fn score(site: &Site, as_of: NaiveDate) -> Scores {
-    let krs: Vec<KrScore> = site
+    let krs: IdVec<KrId, KrScore> = site
         .key_results
         .iter()
         .map(|k| kr::score_kr(k, as_of))
@@ -81,21 +81,18 @@ pub fn score(site: &Site, as_of: NaiveDate) -> Scores {
         .collect();
 
     // Objectives by fiscal year, so each scope is rolled up once.
-    let mut by_year: BTreeMap<FiscalYear, Vec<usize>> = BTreeMap::new();
-    for (i, o) in site.objectives.iter().enumerate() {
+    let mut by_year: BTreeMap<FiscalYear, Vec<ObjectiveId>> = BTreeMap::new();
+    for (i, o) in site.objectives.iter_enumerated() {
         by_year.entry(o.year).or_default().push(i);
     }
     let empty = Rollup {
         progress: None,
         status: ObjectiveStatus::NoUpdate,
     };
-    let mut objectives = vec![
-        ObjectiveScore {
-            year: empty,
-            quarters: [empty; 4],
-        };
-        site.objectives.len()
-    ];
+    let mut objectives = site.objectives.map(|_| ObjectiveScore {
+        year: empty,
+        quarters: [empty; 4],
+    });
     for (year, members) in by_year {
         let yearly = rollup::rollup_scope(site, &krs, Scope::Year(year), &members);
         for &i in &members {

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::load::{Site, Status};
+use crate::load::{IdVec, KrId, ObjectiveId, Site, Status};
 use crate::period::{FiscalYear, Quarter};
 use crate::score::kr::{KrScore, clamp_progress};
 
@@ -108,17 +108,16 @@ pub fn combine(subgoals: impl IntoIterator<Item = (Option<f64>, f64, ObjectiveSt
 
 /// Rolls up the objectives of the site for one scope, children before
 /// parents, computing only what `wanted` objectives need. `krs` are the KR
-/// scores by KR index. Alignment cycles (rejected by validation) are cut
+/// scores of the site's KRs. Alignment cycles (rejected by validation) are cut
 /// rather than looped on.
 pub fn rollup_scope(
     site: &Site,
-    krs: &[KrScore],
+    krs: &IdVec<KrId, KrScore>,
     scope: Scope,
-    wanted: &[usize],
-) -> Vec<Option<Rollup>> {
-    let n = site.objectives.len();
-    let mut memo: Vec<Option<Rollup>> = vec![None; n];
-    let mut visiting = vec![false; n];
+    wanted: &[ObjectiveId],
+) -> IdVec<ObjectiveId, Option<Rollup>> {
+    let mut memo: IdVec<ObjectiveId, Option<Rollup>> = site.objectives.map(|_| None);
+    let mut visiting = site.objectives.map(|_| false);
     for &i in wanted {
         rollup_one(site, krs, scope, i, &mut memo, &mut visiting);
     }
@@ -127,11 +126,11 @@ pub fn rollup_scope(
 
 fn rollup_one(
     site: &Site,
-    krs: &[KrScore],
+    krs: &IdVec<KrId, KrScore>,
     scope: Scope,
-    i: usize,
-    memo: &mut [Option<Rollup>],
-    visiting: &mut [bool],
+    i: ObjectiveId,
+    memo: &mut IdVec<ObjectiveId, Option<Rollup>>,
+    visiting: &mut IdVec<ObjectiveId, bool>,
 ) -> Option<Rollup> {
     if let Some(r) = memo[i] {
         return Some(r);

@@ -4,12 +4,23 @@ use chrono::NaiveDate;
 
 use super::*;
 use crate::config::Config;
+use crate::load::id::Id;
 use crate::load::model::Locs;
-use crate::load::{KeyResult, Metric, Objective, Status, Update};
+use crate::load::{KeyResult, Metric, Objective, ObjectiveId, Status, Update};
 use crate::period::{FiscalYear, Quarter};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// The `i`th KR of a site built here (tests know the order they wrote).
+fn krid(i: usize) -> KrId {
+    KrId::from_position(i)
+}
+
+/// The `i`th objective of a site built here.
+fn obj(i: usize) -> ObjectiveId {
+    ObjectiveId::from_position(i)
 }
 
 fn q(n: u8) -> Quarter {
@@ -23,7 +34,7 @@ fn kr(id: &str, objective: &str, quarter: Quarter, start: f64, target: f64) -> K
     KeyResult {
         id: format!("{objective}/{id}"),
         objective_id: objective.into(),
-        objective: 0,
+        objective: ObjectiveId::UNLINKED,
         title: id.into(),
         owner: "Ada".into(),
         team: None,
@@ -83,8 +94,8 @@ fn site(objectives: Vec<Objective>, key_results: Vec<KeyResult>) -> Site {
     let mut s = Site {
         config: Config::default(),
         teams: Vec::new(),
-        objectives,
-        key_results,
+        objectives: objectives.into(),
+        key_results: key_results.into(),
         unloaded: Default::default(),
     };
     s.link();
@@ -148,9 +159,9 @@ fn over_achievement_is_unclamped_for_krs_but_clamped_in_rollups() {
     );
     let s = site(vec![objective("o", None)], vec![k]);
     let scores = score(&s, d("2024-04-01"));
-    assert!(close(scores.krs[0].progress, 1.2));
-    assert!(close(scores.objectives[0].quarter(q(1)).progress, 1.0));
-    assert!(close(scores.objectives[0].year.progress, 1.0));
+    assert!(close(scores.krs[krid(0)].progress, 1.2));
+    assert!(close(scores.objectives[obj(0)].quarter(q(1)).progress, 1.0));
+    assert!(close(scores.objectives[obj(0)].year.progress, 1.0));
 }
 
 #[test]
@@ -178,7 +189,7 @@ fn weighted_rollup_skips_dropped_krs() {
         vec![upd("2024-02-01", Status::Dropped, None)],
     );
     let s = site(vec![objective("o", None)], vec![a, b, c]);
-    let r = score(&s, d("2024-02-02")).objectives[0].quarter(q(1));
+    let r = score(&s, d("2024-02-02")).objectives[obj(0)].quarter(q(1));
     // (0.5 * 3 + 1.0 * 1) / 4; the dropped KR is left out.
     assert!(close(r.progress, 0.625));
     assert_eq!(r.status, ObjectiveStatus::AtRisk);
@@ -192,9 +203,9 @@ fn negative_progress_is_clamped_to_zero_in_rollups() {
     );
     let s = site(vec![objective("o", None)], vec![k]);
     let sc = score(&s, d("2024-02-02"));
-    assert!(close(sc.krs[0].progress, -1.0));
-    assert!(close(sc.objectives[0].year.progress, 0.0));
-    assert_eq!(sc.objectives[0].year.status, ObjectiveStatus::OffTrack);
+    assert!(close(sc.krs[krid(0)].progress, -1.0));
+    assert!(close(sc.objectives[obj(0)].year.progress, 0.0));
+    assert_eq!(sc.objectives[obj(0)].year.status, ObjectiveStatus::OffTrack);
 }
 
 #[test]
@@ -208,7 +219,7 @@ fn quarters_and_year_scopes() {
         vec![upd("2024-05-01", Status::OnTrack, Some(2.0))],
     );
     let s = site(vec![objective("o", None)], vec![a, b]);
-    let o = &score(&s, d("2024-05-02")).objectives[0];
+    let o = &score(&s, d("2024-05-02")).objectives[obj(0)];
     assert!(close(o.quarter(q(1)).progress, 1.0));
     assert_eq!(o.quarter(q(1)).status, ObjectiveStatus::Closed);
     assert!(close(o.quarter(q(2)).progress, 0.2));
@@ -248,14 +259,14 @@ fn aligned_objectives_count_with_weight_one() {
         vec![top, t1, t2],
     );
     let sc = score(&s, d("2024-04-15"));
-    let company = &sc.objectives[0];
+    let company = &sc.objectives[obj(0)];
     // Q1: (1.0*4 + 0.5*1) / 5 = 0.9; team2 left out of progress.
     assert!(close(company.quarter(q(1)).progress, 0.9));
     // team2 has no sub-goals in Q1: its own status is no-update and counts,
     // but team1's at-risk is worse.
     assert_eq!(company.quarter(q(1)).status, ObjectiveStatus::AtRisk);
     assert_eq!(
-        sc.objectives[2].quarter(q(1)).status,
+        sc.objectives[obj(2)].quarter(q(1)).status,
         ObjectiveStatus::NoUpdate
     );
     // Year: (1.0*4 + 0.5 + team2's 0.0) / 6.
@@ -266,7 +277,7 @@ fn aligned_objectives_count_with_weight_one() {
 #[test]
 fn objective_without_sub_goals_has_no_progress() {
     let s = site(vec![objective("o", None)], vec![]);
-    let o = &score(&s, d("2024-05-02")).objectives[0];
+    let o = &score(&s, d("2024-05-02")).objectives[obj(0)];
     assert_eq!(o.year.progress, None);
     assert_eq!(o.year.status, ObjectiveStatus::NoUpdate);
 }
@@ -282,7 +293,7 @@ fn alignment_cycles_do_not_hang() {
         vec![k],
     );
     let sc = score(&s, d("2024-02-02"));
-    assert!(close(sc.objectives[0].year.progress, 0.5));
+    assert!(close(sc.objectives[obj(0)].year.progress, 0.5));
 }
 
 #[test]
@@ -294,7 +305,7 @@ fn status_order_and_closed() {
     let b = kr("b", "o", q(1), 0.0, 1.0);
     let s = site(vec![objective("o", None)], vec![a.clone(), b]);
     assert_eq!(
-        score(&s, d("2024-02-02")).objectives[0].year.status,
+        score(&s, d("2024-02-02")).objectives[obj(0)].year.status,
         ObjectiveStatus::NoUpdate
     );
     let c = with(
@@ -303,7 +314,7 @@ fn status_order_and_closed() {
     );
     let s = site(vec![objective("o", None)], vec![a, c]);
     assert_eq!(
-        score(&s, d("2024-02-02")).objectives[0].year.status,
+        score(&s, d("2024-02-02")).objectives[obj(0)].year.status,
         ObjectiveStatus::OnTrack
     );
 }
@@ -458,13 +469,13 @@ fn the_average_score_clamps_and_leaves_out_dropped_and_unscored_krs() {
     ];
     let s = score(&site(vec![objective("o", None)], krs), d("2024-02-01"));
     assert!(
-        close(s.average(&[0, 1, 2, 3]), 0.5),
+        close(s.average(&[krid(0), krid(1), krid(2), krid(3)]), 0.5),
         "{:?}",
-        s.average(&[0, 1, 2, 3])
+        s.average(&[krid(0), krid(1), krid(2), krid(3)])
     );
-    assert!(close(s.average(&[3]), 0.5));
+    assert!(close(s.average(&[krid(3)]), 0.5));
     assert_eq!(
-        s.average(&[2]),
+        s.average(&[krid(2)]),
         None,
         "only a dropped KR: nothing to average"
     );

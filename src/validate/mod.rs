@@ -73,7 +73,8 @@ fn scoring_descriptions(site: &Site, diags: &mut Diagnostics) {
 /// Turns health flags into warnings (drafts are work in progress and exempt).
 pub fn health(site: &Site, scores: &Scores, diags: &mut Diagnostics) {
     let as_of = scores.as_of;
-    for (k, flags) in site.key_results.iter().zip(&scores.flags) {
+    for (id, k) in site.key_results.iter_enumerated() {
+        let flags = &scores.flags[id];
         if k.draft {
             continue;
         }

@@ -18,6 +18,7 @@ use super::status::StatusView;
 use super::urls::{self, Family};
 use super::view::{KrView, ObjectiveView, QuarterScore};
 use super::{PageJob, Renderer};
+use crate::load::{KrId, ObjectiveId};
 use crate::period::{FiscalYear, Quarter};
 
 /// Every page of the site.
@@ -81,7 +82,7 @@ pub struct Card<'v> {
 }
 
 /// Builds the card of objective `i`; `depth` guards against (already rejected) cycles.
-pub fn card<'v>(r: &'v Renderer<'_>, i: usize, q: Option<Quarter>, depth: usize) -> Card<'v> {
+pub fn card<'v>(r: &'v Renderer<'_>, i: ObjectiveId, q: Option<Quarter>, depth: usize) -> Card<'v> {
     let o = &r.site.objectives[i];
     let krs: Vec<&KrView> = o
         .key_results
@@ -108,8 +109,11 @@ pub fn card<'v>(r: &'v Renderer<'_>, i: usize, q: Option<Quarter>, depth: usize)
 }
 
 /// Company-level objectives first, then by team name, then by ID.
-pub fn sorted_objectives(r: &Renderer<'_>, ids: impl Iterator<Item = usize>) -> Vec<usize> {
-    let mut v: Vec<usize> = ids.collect();
+pub fn sorted_objectives(
+    r: &Renderer<'_>,
+    ids: impl Iterator<Item = ObjectiveId>,
+) -> Vec<ObjectiveId> {
+    let mut v: Vec<ObjectiveId> = ids.collect();
     v.sort_by_key(|&i| {
         let o = &r.views.objectives[i];
         (
@@ -130,15 +134,16 @@ pub fn year_cards<'v>(
 ) -> (Vec<Card<'v>>, Vec<Card<'v>>) {
     let roots = sorted_objectives(
         r,
-        (0..r.site.objectives.len()).filter(|&i| {
-            let o = &r.site.objectives[i];
-            o.year == year && o.parent.is_none()
-        }),
+        r.site
+            .objectives
+            .iter_enumerated()
+            .filter(|(_, o)| o.year == year && o.parent.is_none())
+            .map(|(i, _)| i),
     );
-    let (company, teams): (Vec<usize>, Vec<usize>) = roots
+    let (company, teams): (Vec<ObjectiveId>, Vec<ObjectiveId>) = roots
         .into_iter()
         .partition(|&i| r.site.objectives[i].team.is_none());
-    let make = |v: Vec<usize>| v.into_iter().map(|i| card(r, i, q, 0)).collect();
+    let make = |v: Vec<ObjectiveId>| v.into_iter().map(|i| card(r, i, q, 0)).collect();
     (make(company), make(teams))
 }
 
@@ -161,8 +166,8 @@ pub struct Stats {
     pub closed: usize,
 }
 
-pub fn stats(r: &Renderer<'_>, krs: &[usize]) -> Stats {
-    let mut objectives: Vec<usize> = krs
+pub fn stats(r: &Renderer<'_>, krs: &[KrId]) -> Stats {
+    let mut objectives: Vec<ObjectiveId> = krs
         .iter()
         .map(|&k| r.site.key_results[k].objective)
         .collect();
@@ -214,10 +219,13 @@ pub fn nearest_quarter_with_krs(r: &Renderer<'_>, q: Quarter) -> Option<Quarter>
     before.or(after)
 }
 
-/// KR indices of a quarter.
-pub fn krs_of_quarter(r: &Renderer<'_>, q: Quarter) -> Vec<usize> {
-    (0..r.site.key_results.len())
-        .filter(|&k| r.site.key_results[k].quarter == q)
+/// The KRs of a quarter.
+pub fn krs_of_quarter(r: &Renderer<'_>, q: Quarter) -> Vec<KrId> {
+    r.site
+        .key_results
+        .iter_enumerated()
+        .filter(|(_, kr)| kr.quarter == q)
+        .map(|(k, _)| k)
         .collect()
 }
 
@@ -253,7 +261,7 @@ pub fn quarter_info(r: &Renderer<'_>, q: Quarter) -> QuarterInfo {
 /// Average score and final statuses per quarter (history, team and review pages).
 pub fn history_charts(
     r: &Renderer<'_>,
-    quarters: &[(Quarter, Vec<usize>)],
+    quarters: &[(Quarter, Vec<KrId>)],
     id: &str,
     whose: &str,
 ) -> [Chart; 2] {
@@ -308,8 +316,8 @@ pub fn history_charts(
 }
 
 /// Average score per team (and the company level) among `krs`.
-pub fn team_scores_chart(r: &Renderer<'_>, krs: &[usize], id: &str, title: &str) -> Chart {
-    let mut by_team: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
+pub fn team_scores_chart(r: &Renderer<'_>, krs: &[KrId], id: &str, title: &str) -> Chart {
+    let mut by_team: std::collections::BTreeMap<String, Vec<KrId>> = Default::default();
     for &k in krs {
         let name = r.views.krs[k]
             .team

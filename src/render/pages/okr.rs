@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{Card, card, sorted_objectives};
 use crate::diag::Diagnostic;
+use crate::load::{KrId, ObjectiveId};
 use crate::render::charts::{self, Chart, Markers};
 use crate::render::format;
 use crate::render::view::{KrView, ObjectiveView, QuarterScore, UpdateView};
@@ -85,7 +86,7 @@ struct ChartFragment<'c> {
 type Fragment = Result<String, Diagnostic>;
 
 /// The row of series member `k` (`fragments/series-row.html`).
-fn series_row(r: &Renderer<'_>, k: usize) -> Fragment {
+fn series_row(r: &Renderer<'_>, k: KrId) -> Fragment {
     let view = &r.views.krs[k];
     let row = RowFragment {
         s: SeriesRow::from(view),
@@ -95,7 +96,7 @@ fn series_row(r: &Renderer<'_>, k: usize) -> Fragment {
 
 /// The chart of a series (`fragments/series-chart.html`), for pages at the
 /// folder depth of its members.
-fn series_chart(r: &Renderer<'_>, name: &str, members: &[usize]) -> Fragment {
+fn series_chart(r: &Renderer<'_>, name: &str, members: &[KrId]) -> Fragment {
     let list: Vec<_> = members
         .iter()
         .map(|&m| (&r.site.key_results[m], &r.scores.krs[m]))
@@ -130,7 +131,7 @@ impl<'v> From<&'v KrView> for SeriesRow<'v> {
 pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     let v = r.views;
     let mut jobs = Vec::new();
-    for (i, o) in r.site.objectives.iter().enumerate() {
+    for (i, o) in r.site.objectives.iter_enumerated() {
         let view = &v.objectives[i];
         jobs.push(PageJob::lazy(
             "objective.html",
@@ -168,8 +169,8 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     }
     // Series members, grouped once; each series chart is drawn once and shared
     // by the pages of all its members.
-    let mut series: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (k, kr) in r.site.key_results.iter().enumerate() {
+    let mut series: BTreeMap<&str, Vec<KrId>> = BTreeMap::new();
+    for (k, kr) in r.site.key_results.iter_enumerated() {
         if let Some(s) = &kr.series {
             series.entry(s.as_str()).or_default().push(k);
         }
@@ -180,17 +181,17 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     // Series tables and charts repeat on every member's page: each row and
     // chart is rendered once, by the first page that needs it (on whichever
     // thread renders that page), and the other pages include the HTML.
-    let series: BTreeMap<&str, Vec<usize>> =
+    let series: BTreeMap<&str, Vec<KrId>> =
         series.into_iter().filter(|(_, m)| m.len() > 1).collect();
     let charts: BTreeMap<&str, OnceLock<Fragment>> =
         series.keys().map(|&name| (name, OnceLock::new())).collect();
-    let cells: BTreeMap<usize, OnceLock<Fragment>> = series
+    let cells: BTreeMap<KrId, OnceLock<Fragment>> = series
         .values()
         .flatten()
         .map(|&k| (k, OnceLock::new()))
         .collect();
     let shared = Arc::new((series, charts, cells));
-    for (k, kr) in r.site.key_results.iter().enumerate() {
+    for (k, kr) in r.site.key_results.iter_enumerated() {
         let view = &v.krs[k];
         let shared = Arc::clone(&shared);
         jobs.push(PageJob::lazy_try(
@@ -246,7 +247,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
 }
 
 /// Progress per quarter and for the year, with aligned objectives as numbered markers.
-fn objective_chart(r: &Renderer<'_>, i: usize) -> Chart {
+fn objective_chart(r: &Renderer<'_>, i: ObjectiveId) -> Chart {
     let o = &r.site.objectives[i];
     let s = &r.scores.objectives[i];
     let mut categories: Vec<String> = o

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::{
     Card, QuarterInfo, Stats, history_charts, quarter_info, stats, team_scores_chart, year_cards,
 };
+use crate::load::KrId;
 use crate::period::Quarter;
 use crate::render::charts::Chart;
 use crate::render::view::{KrView, UpdateView};
@@ -41,19 +42,19 @@ struct HistoryRow {
 /// Series charted on the history page.
 const MAX_HISTORY_SERIES: usize = 24;
 
-/// Every quarter that gets a page, oldest first, with its KR indices: the
+/// Every quarter that gets a page, oldest first, with its KRs: the
 /// quarters of the current fiscal year and of every year that has objectives.
 /// Objective pages and yearly reviews link all four quarters of their year,
 /// so a quarter without KRs gets a page that says so rather than a 404.
-fn quarters(r: &Renderer<'_>) -> BTreeMap<Quarter, Vec<usize>> {
-    let mut map: BTreeMap<Quarter, Vec<usize>> = BTreeMap::new();
+fn quarters(r: &Renderer<'_>) -> BTreeMap<Quarter, Vec<KrId>> {
+    let mut map: BTreeMap<Quarter, Vec<KrId>> = BTreeMap::new();
     let years = r.site.objectives.iter().map(|o| o.year);
     for y in years.chain([r.views.current.year]) {
         for q in y.quarters() {
             map.entry(q).or_default();
         }
     }
-    for (k, kr) in r.site.key_results.iter().enumerate() {
+    for (k, kr) in r.site.key_results.iter_enumerated() {
         map.entry(kr.quarter).or_default().push(k);
     }
     map
@@ -138,8 +139,8 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         series: Vec<SeriesRow>,
     }
     // Every repeated KR, charted across its quarters.
-    let mut by_series: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (k, kr) in r.site.key_results.iter().enumerate() {
+    let mut by_series: BTreeMap<&str, Vec<KrId>> = BTreeMap::new();
+    for (k, kr) in r.site.key_results.iter_enumerated() {
         if let Some(s) = &kr.series {
             by_series.entry(s).or_default().push(k);
         }
@@ -165,7 +166,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             }
         })
         .collect();
-    let with_krs: Vec<(Quarter, Vec<usize>)> =
+    let with_krs: Vec<(Quarter, Vec<KrId>)> =
         all.into_iter().filter(|(_, k)| !k.is_empty()).collect();
     let history = History {
         rows,

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{QuarterInfo, Stats, history_charts, quarter_info, stats, team_scores_chart};
+use crate::load::KrId;
 use crate::period::FiscalYear;
 use crate::render::charts::{self, Chart};
 use crate::render::format;
@@ -55,14 +56,14 @@ struct YearRow {
 
 pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     let cal = &r.site.config.calendar;
-    let mut years: BTreeMap<FiscalYear, Vec<usize>> = BTreeMap::new();
+    let mut years: BTreeMap<FiscalYear, Vec<KrId>> = BTreeMap::new();
     // The current year always has a review page: the dashboard and every
     // quarter page link it.
     years.entry(r.views.current.year).or_default();
     for o in &r.site.objectives {
         years.entry(o.year).or_default();
     }
-    for (k, kr) in r.site.key_results.iter().enumerate() {
+    for (k, kr) in r.site.key_results.iter_enumerated() {
         years.entry(kr.quarter.year).or_default().push(k);
     }
     let mut jobs = Vec::new();
@@ -72,7 +73,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             .quarters()
             .into_iter()
             .map(|q| {
-                let in_q: Vec<usize> = krs
+                let in_q: Vec<KrId> = krs
                     .iter()
                     .copied()
                     .filter(|&k| r.site.key_results[k].quarter == q)
@@ -83,7 +84,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                 }
             })
             .collect();
-        let mut by_team: BTreeMap<String, (Link, Vec<usize>, usize)> = BTreeMap::new();
+        let mut by_team: BTreeMap<String, (Link, Vec<KrId>, usize)> = BTreeMap::new();
         for &k in krs {
             let link = r.views.krs[k].team.clone().unwrap_or_else(|| Link {
                 title: r.site.config.company.clone(),
@@ -181,7 +182,11 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         // objective pages hold the detail.
         let objectives = super::sorted_objectives(
             r,
-            (0..r.site.objectives.len()).filter(|&i| r.site.objectives[i].year == year),
+            r.site
+                .objectives
+                .iter_enumerated()
+                .filter(|(_, o)| o.year == year)
+                .map(|(i, _)| i),
         )
         .into_iter()
         .map(|i| &r.views.objectives[i])

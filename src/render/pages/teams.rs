@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Card, Stats, card, history_charts, sorted_objectives, stats};
+use crate::load::{KrId, ObjectiveId};
 use crate::period::{FiscalYear, Quarter};
 use crate::render::charts::Chart;
 use crate::render::view::{KrView, Link, ObjectiveView, TeamView};
@@ -54,7 +55,7 @@ struct TeamPage<'v> {
 
 /// A card of objective `i` in quarter `q` listing only the KRs of the team
 /// whose page is `team_url`.
-fn team_card<'v>(r: &'v Renderer<'_>, i: usize, q: Quarter, team_url: &str) -> Card<'v> {
+fn team_card<'v>(r: &'v Renderer<'_>, i: ObjectiveId, q: Quarter, team_url: &str) -> Card<'v> {
     let mut c = card(r, i, Some(q), 16);
     c.children.clear();
     c.krs
@@ -67,13 +68,13 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     let v = r.views;
     let q = v.current;
     // One pass to group by team instead of a scan per team.
-    let mut by_team: BTreeMap<&str, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
-    for (i, o) in r.site.objectives.iter().enumerate() {
+    let mut by_team: BTreeMap<&str, (Vec<ObjectiveId>, Vec<KrId>)> = BTreeMap::new();
+    for (i, o) in r.site.objectives.iter_enumerated() {
         if let Some(t) = &o.team {
             by_team.entry(t).or_default().0.push(i);
         }
     }
-    for (k, kr) in r.site.key_results.iter().enumerate() {
+    for (k, kr) in r.site.key_results.iter_enumerated() {
         if let Some(t) = &kr.team {
             by_team.entry(t).or_default().1.push(k);
         }
@@ -82,12 +83,12 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     let mut jobs = Vec::new();
     for team in &v.teams {
         let (objectives, krs) = by_team.remove(team.id.as_str()).unwrap_or_default();
-        let current_krs: Vec<usize> = krs
+        let current_krs: Vec<KrId> = krs
             .iter()
             .copied()
             .filter(|&k| r.site.key_results[k].quarter == q)
             .collect();
-        let own: Vec<usize> = sorted_objectives(
+        let own: Vec<ObjectiveId> = sorted_objectives(
             r,
             objectives
                 .iter()
@@ -102,7 +103,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                 kr.quarter == q && kr.team.as_deref() != Some(team.id.as_str())
             })
             .count();
-        let mut foreign: Vec<usize> = current_krs
+        let mut foreign: Vec<ObjectiveId> = current_krs
             .iter()
             .map(|&k| r.site.key_results[k].objective)
             .filter(|&i| r.site.objectives[i].team.as_deref() != Some(team.id.as_str()))
@@ -133,7 +134,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         let other_years = years
             .into_iter()
             .map(|y| {
-                let mut year_krs: Vec<usize> = krs
+                let mut year_krs: Vec<KrId> = krs
                     .iter()
                     .copied()
                     .filter(|&k| {
@@ -168,7 +169,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             kr_count: krs.len(),
             current: stats(r, &current_krs),
         });
-        let mut by_quarter: BTreeMap<crate::period::Quarter, Vec<usize>> = BTreeMap::new();
+        let mut by_quarter: BTreeMap<crate::period::Quarter, Vec<KrId>> = BTreeMap::new();
         for &k in &krs {
             by_quarter
                 .entry(r.site.key_results[k].quarter)

@@ -23,6 +23,7 @@ use serde::Serialize;
 use super::{Stats, quarter_info, sorted_objectives, stats};
 use crate::config::{Orientation, Paper};
 use crate::load::model::{KeyResult, Metric};
+use crate::load::{KrId, ObjectiveId};
 use crate::render::format::{self, Progress};
 use crate::render::status::StatusView;
 use crate::render::urls;
@@ -596,9 +597,9 @@ fn value_and_target(kr: &KeyResult, v: f64) -> (String, String) {
     (value, format!("/ {}", format::value(kr, kr.target)))
 }
 
-fn groups<'v>(r: &'v Renderer<'_>, objectives: &[usize]) -> Vec<Group<'v>> {
+fn groups<'v>(r: &'v Renderer<'_>, objectives: &[ObjectiveId]) -> Vec<Group<'v>> {
     let q = r.views.current;
-    let mut by_team: BTreeMap<(bool, String), Vec<usize>> = BTreeMap::new();
+    let mut by_team: BTreeMap<(bool, String), Vec<ObjectiveId>> = BTreeMap::new();
     for &i in objectives {
         let key = match &r.views.objectives[i].team {
             None => (false, r.site.config.company.clone()),
@@ -734,8 +735,12 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     // Explicit sizes: CSS has no keyword for tabloid.
     let page_size = format!("{}mm {}mm", paper.0, paper.1);
     let sheet_mm = ((paper.1 - 2.0 * MARGIN_MM - 1.0) * 10.0).round() / 10.0;
-    let this_year: Vec<usize> = (0..r.site.objectives.len())
-        .filter(|&i| r.site.objectives[i].year == q.year)
+    let this_year: Vec<ObjectiveId> = r
+        .site
+        .objectives
+        .iter_enumerated()
+        .filter(|(_, o)| o.year == q.year)
+        .map(|(i, _)| i)
         .collect();
     let legend: Vec<StatusView> = StatusView::KR_ORDER.to_vec();
     // One entry per flag a KR row can print (the labels of `score::Flag`).
@@ -748,13 +753,13 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         "⚑ Missing scoring: no mid-quarter or final update".to_string(),
     ];
     let label = quarter_info(r, q).label;
-    let krs_of = |ids: &[usize]| -> Vec<usize> {
+    let krs_of = |ids: &[ObjectiveId]| -> Vec<KrId> {
         ids.iter()
             .flat_map(|&i| r.site.objectives[i].key_results.iter().copied())
             .filter(|&k| r.site.key_results[k].quarter == q)
             .collect()
     };
-    let frame = |team: Option<&str>, objectives: usize, krs: &[usize]| {
+    let frame = |team: Option<&str>, objectives: usize, krs: &[KrId]| {
         let stats: Stats = stats(r, krs);
         let heading = match team {
             Some(t) => format!("{} OKRs · {label} · {t}", cfg.company),
@@ -813,12 +818,12 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         return vec![PageJob::lazy("wall.html", urls::WALL, "wall", move || ctx)];
     }
     // Too much for one sheet: company level plus a line per team, and a sheet per team.
-    let company: Vec<usize> = this_year
+    let company: Vec<ObjectiveId> = this_year
         .iter()
         .copied()
         .filter(|&i| r.site.objectives[i].team.is_none())
         .collect();
-    let mut team_objectives: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut team_objectives: BTreeMap<String, Vec<ObjectiveId>> = BTreeMap::new();
     for &i in &this_year {
         if let Some(t) = &r.site.objectives[i].team {
             team_objectives.entry(t.clone()).or_default().push(i);
