@@ -16,15 +16,15 @@ use std::ops::{Index, IndexMut};
 use rayon::prelude::*;
 
 /// A position in an [`IdVec`]. Implemented only by the ids of this module.
-pub trait Id: Copy + Ord + fmt::Debug + Send + Sync + private::Sealed {
-    #[doc(hidden)]
-    fn from_position(i: usize) -> Self;
-    #[doc(hidden)]
-    fn position(self) -> usize;
-}
+pub trait Id: Copy + Ord + fmt::Debug + Send + Sync + private::Sealed {}
 
+/// Sealed: code outside this module can neither implement `Id` nor name
+/// these methods, so it cannot turn a number into an id.
 mod private {
-    pub trait Sealed {}
+    pub trait Sealed {
+        fn from_position(i: usize) -> Self;
+        fn position(self) -> usize;
+    }
 }
 
 macro_rules! id {
@@ -39,9 +39,16 @@ macro_rules! id {
             pub const UNLINKED: $name = $name(u32::MAX);
         }
 
-        impl private::Sealed for $name {}
+        impl $name {
+            /// The `i`th row, for tests that know the order of the site they
+            /// built.
+            #[cfg(test)]
+            pub(crate) fn nth(i: usize) -> Self {
+                <Self as private::Sealed>::from_position(i)
+            }
+        }
 
-        impl Id for $name {
+        impl private::Sealed for $name {
             fn from_position(i: usize) -> Self {
                 // A site has far fewer than 4 billion objectives or KRs: the
                 // files alone would not fit in memory.
@@ -51,6 +58,8 @@ macro_rules! id {
                 self.0 as usize
             }
         }
+
+        impl Id for $name {}
     };
 }
 
@@ -253,6 +262,32 @@ impl<I, T: PartialEq> PartialEq for IdVec<I, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Compiles only when `T` does not implement `Index<Idx>`: with such an
+    /// impl, `AmbiguousIfIndex<_>` would have two candidates and fail to
+    /// infer (the `static_assertions::assert_not_impl_any` technique).
+    macro_rules! assert_not_indexable {
+        ($t:ty, $idx:ty) => {
+            const _: fn() = || {
+                trait AmbiguousIfIndex<A> {
+                    fn some_item() {}
+                }
+                impl<T: ?Sized> AmbiguousIfIndex<()> for T {}
+                #[allow(dead_code)]
+                struct Invalid;
+                impl<T: ?Sized + Index<$idx>> AmbiguousIfIndex<Invalid> for T {}
+                let _ = <$t as AmbiguousIfIndex<_>>::some_item;
+            };
+        };
+    }
+
+    // The point of the ids: the KR rows of a site cannot be read with a raw
+    // position or an objective's id, nor the objective rows with a KR's id.
+    assert_not_indexable!(IdVec<KrId, u8>, usize);
+    assert_not_indexable!(IdVec<KrId, u8>, ObjectiveId);
+    assert_not_indexable!(IdVec<ObjectiveId, u8>, usize);
+    assert_not_indexable!(IdVec<ObjectiveId, u8>, KrId);
+    assert_not_indexable!(crate::load::Site, usize);
 
     #[test]
     fn ids_index_the_rows_they_came_from() {

@@ -114,7 +114,6 @@ pub fn flags(kr: &KeyResult, rules: &HealthRules, as_of: NaiveDate) -> Vec<Flag>
 mod tests {
     use super::*;
     use crate::load::KrId;
-    use crate::load::id::Id;
     use crate::pipeline::check_in_memory;
 
     /// A KR that never had an update is not "stale since the first day of the
@@ -144,23 +143,23 @@ mod tests {
         let flags = &checked.scores.flags;
         let start = NaiveDate::from_ymd_opt(2024, 4, 1).unwrap();
         assert_eq!(
-            flags[KrId::from_position(0)],
+            flags[KrId::nth(0)],
             [Flag::Stale {
                 since: start,
                 days: 30,
                 never_updated: true
             }]
         );
-        assert_eq!(flags[KrId::from_position(0)][0].label(), "No update yet");
+        assert_eq!(flags[KrId::nth(0)][0].label(), "No update yet");
         assert!(matches!(
-            flags[KrId::from_position(1)][..],
+            flags[KrId::nth(1)][..],
             [Flag::Stale {
                 never_updated: false,
                 days: 21,
                 ..
             }]
         ));
-        assert_eq!(flags[KrId::from_position(1)][0].label(), "Stale");
+        assert_eq!(flags[KrId::nth(1)][0].label(), "Stale");
         let messages: Vec<&str> = checked
             .diagnostics
             .iter()

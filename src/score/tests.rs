@@ -4,7 +4,6 @@ use chrono::NaiveDate;
 
 use super::*;
 use crate::config::Config;
-use crate::load::id::Id;
 use crate::load::model::Locs;
 use crate::load::{KeyResult, Metric, Objective, ObjectiveId, Status, Update};
 use crate::period::{FiscalYear, Quarter};
@@ -15,12 +14,12 @@ fn d(s: &str) -> NaiveDate {
 
 /// The `i`th KR of a site built here (tests know the order they wrote).
 fn krid(i: usize) -> KrId {
-    KrId::from_position(i)
+    KrId::nth(i)
 }
 
 /// The `i`th objective of a site built here.
 fn obj(i: usize) -> ObjectiveId {
-    ObjectiveId::from_position(i)
+    ObjectiveId::nth(i)
 }
 
 fn q(n: u8) -> Quarter {
