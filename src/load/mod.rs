@@ -91,7 +91,7 @@ fn unloaded(site: &Site, found: &[Found]) -> std::collections::BTreeSet<String> 
         .iter()
         .filter_map(|f| match &f.kind {
             Kind::Team { id } if site.team(id).is_none() => Some(id.clone()),
-            Kind::Objective { id } if site.objective_index(id).is_none() => Some(id.clone()),
+            Kind::Objective { id } if site.find_objective(id).is_none() => Some(id.clone()),
             _ => None,
         })
         .collect()

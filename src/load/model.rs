@@ -219,7 +219,7 @@ impl Site {
             kr.objective = o;
             self.objectives[o].key_results.push(k);
         }
-        for i in self.objectives.ids() {
+        for i in self.objective_ids() {
             let parent = self.objectives[i]
                 .parent
                 .as_ref()
@@ -251,7 +251,7 @@ impl Site {
     }
 
     /// The objective with this ID, if the site has it.
-    pub fn objective_index(&self, id: &str) -> Option<ObjectiveId> {
+    pub fn find_objective(&self, id: &str) -> Option<ObjectiveId> {
         self.objectives.binary_search_by(|o| o.id.as_str().cmp(id))
     }
 

@@ -369,7 +369,7 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
                 parent: o
                     .parent
                     .as_deref()
-                    .and_then(|p| site.objective_index(p))
+                    .and_then(|p| site.find_objective(p))
                     .map(objective_link),
                 progress: format::progress(s.year.progress),
                 status: StatusView::objective(s.year.status),

@@ -426,7 +426,7 @@ fn drafts_and_private_are_removed_from_views() {
         private: false,
         drafts: true,
     });
-    let kid = &drafts.objectives[drafts.objective_index("kid").unwrap()];
+    let kid = &drafts.objectives[drafts.find_objective("kid").unwrap()];
     assert_eq!(kid.parent, None, "link to the private parent is dropped");
 }
 

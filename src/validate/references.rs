@@ -114,7 +114,7 @@ pub fn alignment(site: &Site, diags: &mut Diagnostics) {
             ));
             continue;
         }
-        let Some(pi) = site.objective_index(p) else {
+        let Some(pi) = site.find_objective(p) else {
             if site.unloaded.contains(p) {
                 continue; // its own errors are reported
             }

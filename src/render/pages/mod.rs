@@ -222,10 +222,8 @@ pub fn nearest_quarter_with_krs(r: &Renderer<'_>, q: Quarter) -> Option<Quarter>
 /// The KRs of a quarter.
 pub fn krs_of_quarter(r: &Renderer<'_>, q: Quarter) -> Vec<KrId> {
     r.site
-        .key_results
-        .iter_enumerated()
-        .filter(|(_, kr)| kr.quarter == q)
-        .map(|(k, _)| k)
+        .kr_ids()
+        .filter(|&k| r.site.key_results[k].quarter == q)
         .collect()
 }
 
