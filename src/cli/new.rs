@@ -168,7 +168,7 @@ fn create(args: &NewArgs) -> Result<PathBuf, String> {
             let parents: Vec<String> = site
                 .objectives
                 .iter()
-                .filter(|o| o.team.is_none() && o.year == year)
+                .filter(|o| o.meta.team.is_none() && o.meta.year == year)
                 .map(|o| o.id.clone())
                 .collect();
             let path = folder.join(OBJECTIVE_FILE);
@@ -205,13 +205,16 @@ fn create(args: &NewArgs) -> Result<PathBuf, String> {
                 })?;
             // The current quarter if it is in the objective's year, else the year's first.
             let now = cal.quarter_of(today);
-            let q = if now.year == o.year {
+            let q = if now.year == o.meta.year {
                 now
             } else {
-                o.year.quarters()[0]
+                o.meta.year.quarters()[0]
             };
             let path = folder.join(format!("{name}.md"));
-            write_new(&path, &scaffold::key_result(q, &o.owner, o.team.as_deref()))?;
+            write_new(
+                &path,
+                &scaffold::key_result(q, &o.meta.owner, o.meta.team.as_deref()),
+            )?;
             Ok(path)
         }
         Kind::Update => {
@@ -226,14 +229,14 @@ fn create(args: &NewArgs) -> Result<PathBuf, String> {
             let folder = content.join(&kr_id);
             let path = free_name(&folder, today);
             let value = value_as_of(kr, today);
-            let value = if kr.metric == Metric::Boolean {
+            let value = if kr.meta.metric == Metric::Boolean {
                 (value >= 1.0).to_string()
             } else {
                 format_number(value)
             };
             let status = status_as_of(kr, today).map_or("on-track", |s| s.as_str());
-            let mid =
-                today >= cal.quarter_midpoint(kr.quarter) && today <= cal.quarter_end(kr.quarter);
+            let mid = today >= cal.quarter_midpoint(kr.meta.quarter)
+                && today <= cal.quarter_end(kr.meta.quarter);
             write_new(&path, &scaffold::update(status, &value, mid))?;
             Ok(path)
         }

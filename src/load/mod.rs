@@ -16,16 +16,18 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, Loc};
 use crate::source::SourceFile;
 pub use id::{IdVec, KrId, ObjectiveId};
-pub use model::{KeyResult, Metric, Objective, Site, Status, Team, Update, Visibility};
-use parse::{RawKeyResult, RawObjective, RawUpdate};
+pub use model::{
+    KeyResult, KrMeta, Metric, Objective, ObjectiveMeta, Site, Status, Team, Update, Visibility,
+};
+use parse::{Front, RawUpdate};
 use walk::{Found, Kind};
 
 /// One parsed file, before linking.
 #[derive(Clone)]
 enum Parsed {
     Team(Team),
-    Objective(String, PathBuf, RawObjective),
-    KeyResult(String, String, PathBuf, RawKeyResult),
+    Objective(String, PathBuf, Front<ObjectiveMeta>),
+    KeyResult(String, String, PathBuf, Front<KrMeta>),
     Update(String, chrono::NaiveDate, String, PathBuf, RawUpdate),
 }
 
@@ -171,18 +173,12 @@ fn assemble(config: Config, items: Vec<Parsed>, diags: &mut Diagnostics) -> Site
                     id.clone(),
                     Objective {
                         id,
-                        title: o.head.title,
-                        owner: o.head.owner,
-                        team: o.head.team,
-                        year: o.year,
-                        parent: o.parent,
-                        private: o.head.private,
-                        draft: o.head.draft,
-                        body: o.head.body,
+                        meta: o.meta,
+                        body: o.body,
                         source,
                         key_results: Vec::new(),
                         children: Vec::new(),
-                        locs: o.head.locs,
+                        locs: o.locs,
                     },
                 );
             }
@@ -195,28 +191,20 @@ fn assemble(config: Config, items: Vec<Parsed>, diags: &mut Diagnostics) -> Site
         let Some(o) = objectives.get(&objective_id) else {
             continue;
         };
+        let mut meta = k.meta;
+        meta.team = meta.team.or_else(|| o.meta.team.clone());
+        meta.private |= o.meta.private;
+        meta.draft |= o.meta.draft;
         krs.insert(
             id.clone(),
             KeyResult {
                 id,
                 objective: ObjectiveId::UNLINKED,
-                title: k.head.title,
-                owner: k.head.owner,
-                team: k.head.team.or_else(|| o.team.clone()),
-                quarter: k.quarter,
-                metric: k.metric,
-                start: k.start,
-                target: k.target,
-                current: k.current,
-                unit: k.unit,
-                weight: k.weight,
-                series: k.series,
-                private: k.head.private || o.private,
-                draft: k.head.draft || o.draft,
-                body: k.head.body,
+                meta,
+                body: k.body,
                 source,
                 updates: Vec::new(),
-                locs: k.head.locs,
+                locs: k.locs,
                 objective_id,
             },
         );
@@ -226,7 +214,7 @@ fn assemble(config: Config, items: Vec<Parsed>, diags: &mut Diagnostics) -> Site
             continue; // the KR failed to load or the folder was reported
         };
         let value = match &u.value {
-            Some(v) => match parse::update_value(v, kr.metric) {
+            Some(v) => match parse::update_value(v, kr.meta.metric) {
                 Ok(n) => Some(n),
                 Err(d) => {
                     diags.push(d);
@@ -239,7 +227,7 @@ fn assemble(config: Config, items: Vec<Parsed>, diags: &mut Diagnostics) -> Site
             date,
             status: u.status,
             value,
-            author: u.author.unwrap_or_else(|| kr.owner.clone()),
+            author: u.author.unwrap_or_else(|| kr.meta.owner.clone()),
             body: u.body,
             source,
             slug,

@@ -95,18 +95,37 @@ pub struct Team {
     pub parent_loc: Option<Loc>,
 }
 
-/// A yearly objective (`<folder>/objective.md`).
+/// An objective's front matter, as the author wrote it: parsed once by
+/// `load::parse` and kept whole, so a new field is declared here (and in
+/// [`ObjectiveMeta::KEYS`]) and read where it is used, not copied stage by stage.
 #[derive(Debug, Clone)]
-pub struct Objective {
-    pub id: String,
+pub struct ObjectiveMeta {
     pub title: String,
     pub owner: String,
     /// `None` for a company-level objective.
     pub team: Option<String>,
+    /// From `period`, which must name a fiscal year.
     pub year: FiscalYear,
+    /// The ID of the objective this one is aligned to (slashes trimmed).
     pub parent: Option<String>,
+    /// From `privacy = "private"`.
     pub private: bool,
     pub draft: bool,
+}
+
+impl ObjectiveMeta {
+    /// The keys an objective's front matter may hold, for "unknown key, did
+    /// you mean" (`period` is read into `year`).
+    pub const KEYS: &[&str] = &[
+        "title", "owner", "team", "period", "parent", "privacy", "draft",
+    ];
+}
+
+/// A yearly objective (`<folder>/objective.md`).
+#[derive(Debug, Clone)]
+pub struct Objective {
+    pub id: String,
+    pub meta: ObjectiveMeta,
     pub body: String,
     pub source: PathBuf,
     /// This objective's KRs, in ID order.
@@ -127,6 +146,42 @@ pub struct Locs {
     pub series: Option<Loc>,
 }
 
+/// A key result's front matter, kept whole from the parser to the exports
+/// (see [`ObjectiveMeta`] for why). Assembly completes it from the objective:
+/// `team`, `private` and `draft` are inherited, so every later stage reads
+/// one value.
+#[derive(Debug, Clone)]
+pub struct KrMeta {
+    pub title: String,
+    pub owner: String,
+    /// The KR's own team, or else (after assembly) its objective's.
+    pub team: Option<String>,
+    /// From `period`, which must name a quarter.
+    pub quarter: Quarter,
+    pub metric: Metric,
+    /// Numeric start and target; booleans are 0 (false) and 1 (true).
+    pub start: f64,
+    pub target: f64,
+    pub current: Option<f64>,
+    pub unit: Option<String>,
+    /// 1 when not given; always greater than 0.
+    pub weight: f64,
+    pub series: Option<String>,
+    /// Private itself or (after assembly) through its objective.
+    pub private: bool,
+    /// Draft itself or (after assembly) through its objective.
+    pub draft: bool,
+}
+
+impl KrMeta {
+    /// The keys a KR's front matter may hold, for "unknown key, did you mean"
+    /// (`period` is read into `quarter`, `privacy` into `private`).
+    pub const KEYS: &[&str] = &[
+        "title", "owner", "team", "period", "metric", "start", "target", "current", "unit",
+        "weight", "series", "privacy", "draft",
+    ];
+}
+
 /// A quarterly key result (any other `.md` in an objective folder).
 #[derive(Debug, Clone)]
 pub struct KeyResult {
@@ -135,23 +190,7 @@ pub struct KeyResult {
     pub objective_id: String,
     /// The objective `objective_id` names, in the same site.
     pub objective: ObjectiveId,
-    pub title: String,
-    pub owner: String,
-    /// The KR's own team, or else its objective's.
-    pub team: Option<String>,
-    pub quarter: Quarter,
-    pub metric: Metric,
-    /// Numeric start and target; booleans are 0 (false) and 1 (true).
-    pub start: f64,
-    pub target: f64,
-    pub current: Option<f64>,
-    pub unit: Option<String>,
-    pub weight: f64,
-    pub series: Option<String>,
-    /// Private itself or through its objective.
-    pub private: bool,
-    /// Draft itself or through its objective.
-    pub draft: bool,
+    pub meta: KrMeta,
     pub body: String,
     pub source: PathBuf,
     /// Sorted by date, then file name.
@@ -221,6 +260,7 @@ impl Site {
         }
         for i in self.objective_ids() {
             let parent = self.objectives[i]
+                .meta
                 .parent
                 .as_ref()
                 .and_then(|p| index.get(p))
@@ -238,12 +278,14 @@ impl Site {
     pub fn view(&self, vis: Visibility) -> Site {
         let keep = |private: bool, draft: bool| (vis.private || !private) && (vis.drafts || !draft);
         let mut site = self.clone();
-        site.objectives.retain(|o| keep(o.private, o.draft));
-        site.key_results.retain(|k| keep(k.private, k.draft));
+        site.objectives
+            .retain(|o| keep(o.meta.private, o.meta.draft));
+        site.key_results
+            .retain(|k| keep(k.meta.private, k.meta.draft));
         let ids: BTreeSet<String> = site.objectives.iter().map(|o| o.id.clone()).collect();
         for o in &mut site.objectives {
-            if o.parent.as_ref().is_some_and(|p| !ids.contains(p)) {
-                o.parent = None;
+            if o.meta.parent.as_ref().is_some_and(|p| !ids.contains(p)) {
+                o.meta.parent = None;
             }
         }
         site.link();

@@ -5,52 +5,31 @@
 use chrono::NaiveDate;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::load::model::{Locs, Metric, Status, Team};
-use crate::period::{FiscalYear, Period, Quarter};
+use crate::load::model::{KrMeta, Locs, Metric, ObjectiveMeta, Status, Team};
+use crate::period::Period;
 use crate::source::fields::{At, Fields, NumOrBool, parse_toml};
 use crate::source::{SourceFile, split_front_matter};
 
 const TEAM_KEYS: &[&str] = &["name", "lead", "parent"];
-const OBJECTIVE_KEYS: &[&str] = &[
-    "title", "owner", "team", "period", "parent", "privacy", "draft",
-];
-const KR_KEYS: &[&str] = &[
-    "title", "owner", "team", "period", "metric", "start", "target", "current", "unit", "weight",
-    "series", "privacy", "draft",
-];
 const UPDATE_KEYS: &[&str] = &["status", "value", "date", "author"];
 
-/// Common fields of objectives and KRs.
+/// Common fields of objectives and KRs, read before the kind-specific ones.
+struct Head {
+    title: String,
+    owner: String,
+    team: Option<String>,
+    private: bool,
+    draft: bool,
+    locs: Locs,
+}
+
+/// A parsed objective or KR file: its front matter whole (`meta`), the
+/// Markdown after it, and where the cross-referenced fields were written.
 #[derive(Debug, Clone)]
-pub struct Head {
-    pub title: String,
-    pub owner: String,
-    pub team: Option<String>,
-    pub private: bool,
-    pub draft: bool,
+pub struct Front<M> {
+    pub meta: M,
     pub body: String,
     pub locs: Locs,
-}
-
-#[derive(Debug, Clone)]
-pub struct RawObjective {
-    pub head: Head,
-    pub year: FiscalYear,
-    pub parent: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct RawKeyResult {
-    pub head: Head,
-    pub quarter: Quarter,
-    pub quarter_loc: crate::diag::Loc,
-    pub metric: Metric,
-    pub start: f64,
-    pub target: f64,
-    pub current: Option<f64>,
-    pub unit: Option<String>,
-    pub weight: f64,
-    pub series: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -110,7 +89,7 @@ pub fn team(file: &SourceFile, id: &str, diags: &mut Diagnostics) -> Option<Team
     })
 }
 
-fn head(f: &mut Fields<'_, '_>, body: &str) -> Option<Head> {
+fn head(f: &mut Fields<'_, '_>) -> Option<Head> {
     let title = f.required_string("title", "\"Make the platform boringly reliable\"");
     let owner = f.required_string("owner", "\"Jane Doe\"");
     let team = f.string("team", "\"platform\"");
@@ -131,7 +110,6 @@ fn head(f: &mut Fields<'_, '_>, body: &str) -> Option<Head> {
         team: team.map(|t| t.value),
         private: privacy.is_some_and(|p| p.value),
         draft: draft.is_some_and(|d| d.value),
-        body: body.to_string(),
     })
 }
 
@@ -188,37 +166,45 @@ fn period(f: &mut Fields<'_, '_>, want_quarter: bool) -> Option<At<Period>> {
     }
 }
 
-pub fn objective(file: &SourceFile, diags: &mut Diagnostics) -> Option<RawObjective> {
+pub fn objective(file: &SourceFile, diags: &mut Diagnostics) -> Option<Front<ObjectiveMeta>> {
     with_fields(
         file,
         "objective front matter",
-        OBJECTIVE_KEYS,
+        ObjectiveMeta::KEYS,
         diags,
         |f, body| {
-            let head = head(f, body);
+            let head = head(f);
             let period = period(f, false);
             let parent = f.string("parent", "\"fy24/company-goal\"");
             let mut head = head?;
             let period = period?;
             head.locs.period = Some(period.loc);
             head.locs.parent = parent.as_ref().map(|p| p.loc.clone());
-            Some(RawObjective {
-                head,
-                year: period.value.year(),
-                parent: parent.map(|p| p.value.trim_matches('/').to_string()),
+            Some(Front {
+                meta: ObjectiveMeta {
+                    title: head.title,
+                    owner: head.owner,
+                    team: head.team,
+                    year: period.value.year(),
+                    parent: parent.map(|p| p.value.trim_matches('/').to_string()),
+                    private: head.private,
+                    draft: head.draft,
+                },
+                body: body.to_string(),
+                locs: head.locs,
             })
         },
     )
 }
 
-pub fn key_result(file: &SourceFile, diags: &mut Diagnostics) -> Option<RawKeyResult> {
+pub fn key_result(file: &SourceFile, diags: &mut Diagnostics) -> Option<Front<KrMeta>> {
     with_fields(
         file,
         "key result front matter",
-        KR_KEYS,
+        KrMeta::KEYS,
         diags,
         |f, body| {
-            let head = head(f, body);
+            let head = head(f);
             let period = period(f, true);
             let metric = if f.has("metric") {
                 f.choice("metric", &Metric::CHOICES)
@@ -295,19 +281,26 @@ pub fn key_result(file: &SourceFile, diags: &mut Diagnostics) -> Option<RawKeyRe
             let Period::Quarter(quarter) = period.value else {
                 return None;
             };
-            head.locs.period = Some(period.loc.clone());
+            head.locs.period = Some(period.loc);
             head.locs.series = series.as_ref().map(|s| s.loc.clone());
-            Some(RawKeyResult {
-                head,
-                quarter,
-                quarter_loc: period.loc,
-                metric,
-                start,
-                target,
-                current,
-                unit,
-                weight: weight.map_or(1.0, |w| w.value),
-                series: series.map(|s| s.value),
+            Some(Front {
+                meta: KrMeta {
+                    title: head.title,
+                    owner: head.owner,
+                    team: head.team,
+                    quarter,
+                    metric,
+                    start,
+                    target,
+                    current,
+                    unit,
+                    weight: weight.map_or(1.0, |w| w.value),
+                    series: series.map(|s| s.value),
+                    private: head.private,
+                    draft: head.draft,
+                },
+                body: body.to_string(),
+                locs: head.locs,
             })
         },
     )

@@ -66,7 +66,7 @@ struct UpdateOut<'a> {
 
 /// A metric value as JSON: booleans stay booleans.
 fn metric_value(kr: &KeyResult, v: f64) -> Value {
-    if kr.metric == Metric::Boolean {
+    if kr.meta.metric == Metric::Boolean {
         Value::Bool(v >= 1.0)
     } else {
         serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
@@ -87,13 +87,14 @@ pub fn json(site: &Site, scores: &Scores) -> String {
             let s = &scores.objectives[i];
             ObjectiveOut {
                 id: &o.id,
-                title: &o.title,
-                owner: &o.owner,
-                team: o.team.as_deref(),
-                period: o.year.to_string(),
-                parent: o.parent.as_deref(),
+                title: &o.meta.title,
+                owner: &o.meta.owner,
+                team: o.meta.team.as_deref(),
+                period: o.meta.year.to_string(),
+                parent: o.meta.parent.as_deref(),
                 progress: s.year.progress,
                 quarters: o
+                    .meta
                     .year
                     .quarters()
                     .iter()
@@ -108,17 +109,17 @@ pub fn json(site: &Site, scores: &Scores) -> String {
                         let ks = &scores.krs[k];
                         KrOut {
                             id: &kr.id,
-                            title: &kr.title,
-                            owner: &kr.owner,
-                            team: kr.team.as_deref(),
-                            period: kr.quarter.to_string(),
-                            metric: kr.metric.as_str(),
-                            start: metric_value(kr, kr.start),
-                            target: metric_value(kr, kr.target),
+                            title: &kr.meta.title,
+                            owner: &kr.meta.owner,
+                            team: kr.meta.team.as_deref(),
+                            period: kr.meta.quarter.to_string(),
+                            metric: kr.meta.metric.as_str(),
+                            start: metric_value(kr, kr.meta.start),
+                            target: metric_value(kr, kr.meta.target),
                             value: metric_value(kr, ks.value),
                             progress: ks.progress,
                             status: kr_status(ks.status),
-                            series: kr.series.as_deref(),
+                            series: kr.meta.series.as_deref(),
                             updates: updates_as_of(kr, as_of)
                                 .iter()
                                 .map(|u| UpdateOut {
@@ -172,11 +173,11 @@ pub fn csv(site: &Site, scores: &Scores) -> String {
             "objective".to_string(),
             o.id.clone(),
             String::new(),
-            o.parent.clone().unwrap_or_default(),
-            o.title.clone(),
-            o.owner.clone(),
-            o.team.clone().unwrap_or_default(),
-            o.year.to_string(),
+            o.meta.parent.clone().unwrap_or_default(),
+            o.meta.title.clone(),
+            o.meta.owner.clone(),
+            o.meta.team.clone().unwrap_or_default(),
+            o.meta.year.to_string(),
             String::new(),
             String::new(),
             String::new(),
@@ -193,7 +194,7 @@ pub fn csv(site: &Site, scores: &Scores) -> String {
             let kr = &site.key_results[k];
             let ks = &scores.krs[k];
             let v = |x: f64| {
-                if kr.metric == Metric::Boolean {
+                if kr.meta.metric == Metric::Boolean {
                     (x >= 1.0).to_string()
                 } else {
                     num(x)
@@ -204,19 +205,19 @@ pub fn csv(site: &Site, scores: &Scores) -> String {
                 kr.id.clone(),
                 o.id.clone(),
                 String::new(),
-                kr.title.clone(),
-                kr.owner.clone(),
-                kr.team.clone().unwrap_or_default(),
-                kr.quarter.to_string(),
-                kr.metric.as_str().to_string(),
-                kr.unit.clone().unwrap_or_default(),
-                v(kr.start),
-                v(kr.target),
+                kr.meta.title.clone(),
+                kr.meta.owner.clone(),
+                kr.meta.team.clone().unwrap_or_default(),
+                kr.meta.quarter.to_string(),
+                kr.meta.metric.as_str().to_string(),
+                kr.meta.unit.clone().unwrap_or_default(),
+                v(kr.meta.start),
+                v(kr.meta.target),
                 v(ks.value),
                 opt(ks.progress),
                 kr_status(ks.status).to_string(),
-                kr.series.clone().unwrap_or_default(),
-                num(kr.weight),
+                kr.meta.series.clone().unwrap_or_default(),
+                num(kr.meta.weight),
                 ks.last_update.map(|d| d.to_string()).unwrap_or_default(),
             ];
             push_row(&mut out, &row);

@@ -40,7 +40,7 @@ pub fn number(n: f64) -> String {
 
 /// A KR value with its unit: `151 ms`, `99.95%`, `€120,000`, `EUR 120,000`, `done`.
 pub fn value(kr: &KeyResult, v: f64) -> String {
-    if kr.metric == Metric::Boolean {
+    if kr.meta.metric == Metric::Boolean {
         return if v >= 1.0 {
             "done".into()
         } else {
@@ -48,8 +48,13 @@ pub fn value(kr: &KeyResult, v: f64) -> String {
         };
     }
     let n = number(v);
-    let unit = kr.unit.as_deref().map(str::trim).filter(|u| !u.is_empty());
-    match (kr.metric, unit) {
+    let unit = kr
+        .meta
+        .unit
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
+    match (kr.meta.metric, unit) {
         (Metric::Percent, None) | (_, Some("%")) => format!("{n}%"),
         (_, Some(u)) if is_currency_symbol(u) => format!("{u}{n}"),
         (Metric::Currency, Some(u)) => format!("{u} {n}"),
@@ -75,12 +80,17 @@ pub fn compact(n: f64) -> String {
 /// Value and target together with the unit once, for tight spaces:
 /// `151 / 120 ms`, `€173.1k / €250k`, `99.9 / 99.99%`, `not done`.
 pub fn value_of_target(kr: &KeyResult, v: f64) -> String {
-    if kr.metric == Metric::Boolean {
+    if kr.meta.metric == Metric::Boolean {
         return value(kr, v);
     }
-    let unit = kr.unit.as_deref().map(str::trim).filter(|u| !u.is_empty());
-    let (a, b) = (compact(v), compact(kr.target));
-    match (kr.metric, unit) {
+    let unit = kr
+        .meta
+        .unit
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
+    let (a, b) = (compact(v), compact(kr.meta.target));
+    match (kr.meta.metric, unit) {
         (Metric::Percent, None) | (_, Some("%")) => format!("{a} / {b}%"),
         (_, Some(u)) if is_currency_symbol(u) => format!("{u}{a} / {u}{b}"),
         (_, Some(u)) => format!("{a} / {b} {u}"),

@@ -158,8 +158,8 @@ fn people_urls(site: &Site) -> (Vec<PersonView>, BTreeMap<String, String>) {
     let mut names: Vec<&str> = site
         .objectives
         .iter()
-        .map(|o| o.owner.as_str())
-        .chain(site.key_results.iter().map(|k| k.owner.as_str()))
+        .map(|o| o.meta.owner.as_str())
+        .chain(site.key_results.iter().map(|k| k.meta.owner.as_str()))
         .collect();
     names.sort_unstable();
     names.dedup();
@@ -283,7 +283,7 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
         })
     };
     let objective_link = |i: ObjectiveId| Link {
-        title: site.objectives[i].title.clone(),
+        title: site.objectives[i].meta.title.clone(),
         url: urls::objective(&site.objectives[i].id),
     };
 
@@ -295,29 +295,30 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
             KrView {
                 id: kr.id.clone(),
                 url: urls::kr(&kr.id),
-                title: kr.title.clone(),
-                owner: person(&kr.owner),
-                team: team_link(&kr.team),
+                title: kr.meta.title.clone(),
+                owner: person(&kr.meta.owner),
+                team: team_link(&kr.meta.team),
                 objective: objective_link(kr.objective),
-                quarter: kr.quarter.to_string(),
-                quarter_label: format::quarter_label(kr.quarter),
-                quarter_url: urls::quarter(kr.quarter),
-                metric: kr.metric.as_str(),
-                unit: kr.unit.clone(),
-                start: format::value(kr, kr.start),
-                target: format::value(kr, kr.target),
+                quarter: kr.meta.quarter.to_string(),
+                quarter_label: format::quarter_label(kr.meta.quarter),
+                quarter_url: urls::quarter(kr.meta.quarter),
+                metric: kr.meta.metric.as_str(),
+                unit: kr.meta.unit.clone(),
+                start: format::value(kr, kr.meta.start),
+                target: format::value(kr, kr.meta.target),
                 value: format::value(kr, s.value),
                 value_of_target: format::value_of_target(kr, s.value),
-                decreasing: kr.target < kr.start,
+                decreasing: kr.meta.target < kr.meta.start,
                 progress: format::progress(s.progress),
                 status: StatusView::kr(s.status),
-                weight: kr.weight,
-                weight_text: (kr.weight != 1.0).then(|| format!("×{}", format::number(kr.weight))),
-                series: kr.series.clone(),
+                weight: kr.meta.weight,
+                weight_text: (kr.meta.weight != 1.0)
+                    .then(|| format!("×{}", format::number(kr.meta.weight))),
+                series: kr.meta.series.clone(),
                 flags: scores.flags[k].iter().map(flag_view).collect(),
                 last_update: s.last_update.map(|d| d.to_string()),
                 update_count: crate::score::kr::updates_as_of(kr, as_of).len(),
-                draft: kr.draft,
+                draft: kr.meta.draft,
                 summary: summary(&kr.body, 160),
                 sparkline_title: charts::sparkline_title(kr, as_of),
             }
@@ -335,6 +336,7 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
         .map(|(i, o)| {
             let s = &scores.objectives[i];
             let quarters = o
+                .meta
                 .year
                 .quarters()
                 .into_iter()
@@ -344,7 +346,7 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
                         .key_results
                         .iter()
                         .copied()
-                        .filter(|&k| site.key_results[k].quarter == q)
+                        .filter(|&k| site.key_results[k].meta.quarter == q)
                         .collect();
                     QuarterScore {
                         quarter: q.to_string(),
@@ -360,13 +362,14 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
             ObjectiveView {
                 id: o.id.clone(),
                 url: urls::objective(&o.id),
-                title: o.title.clone(),
-                owner: person(&o.owner),
-                team: team_link(&o.team),
-                year: o.year.to_string(),
-                year_label: format::year_label(o.year),
-                review_url: urls::review(o.year),
+                title: o.meta.title.clone(),
+                owner: person(&o.meta.owner),
+                team: team_link(&o.meta.team),
+                year: o.meta.year.to_string(),
+                year_label: format::year_label(o.meta.year),
+                review_url: urls::review(o.meta.year),
                 parent: o
+                    .meta
                     .parent
                     .as_deref()
                     .and_then(|p| site.find_objective(p))
@@ -376,7 +379,7 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
                 quarters,
                 kr_count: o.key_results.len(),
                 outcome: outcome(s.year.status, &o.key_results, scores),
-                draft: o.draft,
+                draft: o.meta.draft,
                 summary: summary(&o.body, 200),
             }
         })
@@ -413,7 +416,7 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
                 let anchor = urls::update_anchor(&u.slug);
                 Arc::new(UpdateView {
                     kr: Link {
-                        title: kr.title.clone(),
+                        title: kr.meta.title.clone(),
                         url: urls::kr(&kr.id),
                     },
                     url: urls::update(&kr.id, &anchor),
@@ -432,7 +435,12 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
             };
             // Everything the row is made of.
             let key = memo::key(&(
-                (&kr.id, &kr.title, kr.metric.as_str(), &kr.unit),
+                (
+                    &kr.id,
+                    &kr.meta.title,
+                    kr.meta.metric.as_str(),
+                    &kr.meta.unit,
+                ),
                 (
                     u.date,
                     &u.slug,

@@ -70,7 +70,7 @@ impl Flag {
 /// `as_of` count; a KR whose quarter has not started has none.
 pub fn flags(kr: &KeyResult, rules: &HealthRules, as_of: NaiveDate) -> Vec<Flag> {
     let cal = &rules.calendar;
-    let start = cal.quarter_start(kr.quarter);
+    let start = cal.quarter_start(kr.meta.quarter);
     if as_of < start {
         return Vec::new();
     }
@@ -79,7 +79,7 @@ pub fn flags(kr: &KeyResult, rules: &HealthRules, as_of: NaiveDate) -> Vec<Flag>
     let first_closed = updates.iter().position(|u| u.status.is_closed());
     let closed = updates.last().is_some_and(|u| u.status.is_closed());
 
-    if !closed && cal.quarter_of(as_of) == kr.quarter {
+    if !closed && cal.quarter_of(as_of) == kr.meta.quarter {
         let since = updates.last().map_or(start, |u| u.date);
         let days = (as_of - since).num_days();
         if days > rules.stale_after_days {
@@ -90,11 +90,11 @@ pub fn flags(kr: &KeyResult, rules: &HealthRules, as_of: NaiveDate) -> Vec<Flag>
             });
         }
     }
-    let midpoint = cal.quarter_midpoint(kr.quarter);
+    let midpoint = cal.quarter_midpoint(kr.meta.quarter);
     if !closed && as_of > midpoint && !updates.iter().any(|u| u.date >= midpoint) {
         out.push(Flag::MissingMidQuarter { midpoint });
     }
-    let quarter_end = cal.quarter_end(kr.quarter);
+    let quarter_end = cal.quarter_end(kr.meta.quarter);
     let due = quarter_end + chrono::Duration::days(rules.final_scoring_grace_days);
     if as_of > due && first_closed.is_none() {
         out.push(Flag::MissingFinal { quarter_end, due });

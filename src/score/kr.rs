@@ -22,16 +22,16 @@ pub fn value_as_of(kr: &KeyResult, as_of: NaiveDate) -> f64 {
         .iter()
         .rev()
         .find_map(|u| u.value)
-        .or(kr.current)
-        .unwrap_or(kr.start)
+        .or(kr.meta.current)
+        .unwrap_or(kr.meta.start)
 }
 
 /// Progress of a value: (value − start) / (target − start), unclamped
 /// (over-achievement is above 1, going the wrong way is below 0).
 /// `None` only if start equals target, which validation rejects.
 pub fn progress_of(kr: &KeyResult, value: f64) -> Option<f64> {
-    let span = kr.target - kr.start;
-    let p = (value - kr.start) / span;
+    let span = kr.meta.target - kr.meta.start;
+    let p = (value - kr.meta.start) / span;
     (span != 0.0 && p.is_finite()).then_some(p)
 }
 

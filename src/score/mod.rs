@@ -83,7 +83,7 @@ pub fn score(site: &Site, as_of: NaiveDate) -> Scores {
     // Objectives by fiscal year, so each scope is rolled up once.
     let mut by_year: BTreeMap<FiscalYear, Vec<ObjectiveId>> = BTreeMap::new();
     for (i, o) in site.objectives.iter_enumerated() {
-        by_year.entry(o.year).or_default().push(i);
+        by_year.entry(o.meta.year).or_default().push(i);
     }
     let empty = Rollup {
         progress: None,

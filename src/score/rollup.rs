@@ -143,13 +143,13 @@ fn rollup_one(
     let mut subgoals = Vec::new();
     for &k in &o.key_results {
         let kr = &site.key_results[k];
-        if !scope.contains(kr.quarter) {
+        if !scope.contains(kr.meta.quarter) {
             continue;
         }
         let s = &krs[k];
         let dropped = s.status == Some(Status::Dropped);
         let progress = if dropped { None } else { s.progress };
-        subgoals.push((progress, kr.weight, ObjectiveStatus::of_kr(s.status)));
+        subgoals.push((progress, kr.meta.weight, ObjectiveStatus::of_kr(s.status)));
     }
     for &c in &o.children {
         if let Some(r) = rollup_one(site, krs, scope, c, memo, visiting) {

@@ -5,7 +5,9 @@ use chrono::NaiveDate;
 use super::*;
 use crate::config::Config;
 use crate::load::model::Locs;
-use crate::load::{KeyResult, Metric, Objective, ObjectiveId, Status, Update};
+use crate::load::{
+    KeyResult, KrMeta, Metric, Objective, ObjectiveId, ObjectiveMeta, Status, Update,
+};
 use crate::period::{FiscalYear, Quarter};
 
 fn d(s: &str) -> NaiveDate {
@@ -34,19 +36,21 @@ fn kr(id: &str, objective: &str, quarter: Quarter, start: f64, target: f64) -> K
         id: format!("{objective}/{id}"),
         objective_id: objective.into(),
         objective: ObjectiveId::UNLINKED,
-        title: id.into(),
-        owner: "Ada".into(),
-        team: None,
-        quarter,
-        metric: Metric::Number,
-        start,
-        target,
-        current: None,
-        unit: None,
-        weight: 1.0,
-        series: None,
-        private: false,
-        draft: false,
+        meta: KrMeta {
+            title: id.into(),
+            owner: "Ada".into(),
+            team: None,
+            quarter,
+            metric: Metric::Number,
+            start,
+            target,
+            current: None,
+            unit: None,
+            weight: 1.0,
+            series: None,
+            private: false,
+            draft: false,
+        },
         body: "scored".into(),
         source: format!("content/{objective}/{id}.md").into(),
         updates: Vec::new(),
@@ -74,13 +78,15 @@ fn with(mut k: KeyResult, updates: Vec<Update>) -> KeyResult {
 fn objective(id: &str, parent: Option<&str>) -> Objective {
     Objective {
         id: id.into(),
-        title: id.into(),
-        owner: "Ada".into(),
-        team: None,
-        year: FiscalYear(2024),
-        parent: parent.map(str::to_string),
-        private: false,
-        draft: false,
+        meta: ObjectiveMeta {
+            title: id.into(),
+            owner: "Ada".into(),
+            team: None,
+            year: FiscalYear(2024),
+            parent: parent.map(str::to_string),
+            private: false,
+            draft: false,
+        },
         body: String::new(),
         source: format!("content/{id}/objective.md").into(),
         key_results: Vec::new(),
@@ -127,7 +133,7 @@ fn value_is_latest_update_on_or_before_the_day() {
 fn value_falls_back_to_current_then_start() {
     let mut k = kr("k", "o", q(1), 10.0, 20.0);
     assert_eq!(kr::value_as_of(&k, d("2024-02-01")), 10.0);
-    k.current = Some(12.0);
+    k.meta.current = Some(12.0);
     assert_eq!(kr::value_as_of(&k, d("2024-02-01")), 12.0);
     assert!(close(kr::score_kr(&k, d("2024-02-01")).progress, 0.2));
     // A dropped update without a value keeps the last known value.
@@ -166,7 +172,7 @@ fn over_achievement_is_unclamped_for_krs_but_clamped_in_rollups() {
 #[test]
 fn boolean_progress() {
     let mut k = kr("k", "o", q(1), 0.0, 1.0);
-    k.metric = Metric::Boolean;
+    k.meta.metric = Metric::Boolean;
     assert!(close(kr::score_kr(&k, d("2024-02-01")).progress, 0.0));
     k.updates = vec![upd("2024-02-01", Status::Achieved, Some(1.0))];
     assert!(close(kr::score_kr(&k, d("2024-02-01")).progress, 1.0));
@@ -178,7 +184,7 @@ fn weighted_rollup_skips_dropped_krs() {
         kr("a", "o", q(1), 0.0, 10.0),
         vec![upd("2024-02-01", Status::OnTrack, Some(5.0))],
     );
-    a.weight = 3.0;
+    a.meta.weight = 3.0;
     let b = with(
         kr("b", "o", q(1), 0.0, 10.0),
         vec![upd("2024-02-01", Status::AtRisk, Some(10.0))],
@@ -239,7 +245,7 @@ fn aligned_objectives_count_with_weight_one() {
         kr("k", "company", q(1), 0.0, 1.0),
         vec![upd("2024-02-01", Status::OnTrack, Some(1.0))],
     );
-    top.weight = 4.0;
+    top.meta.weight = 4.0;
     let t1 = with(
         kr("k", "team1", q(1), 0.0, 10.0),
         vec![upd("2024-02-01", Status::AtRisk, Some(5.0))],
@@ -403,11 +409,11 @@ fn health_update_after_closed() {
 #[test]
 fn drafts_and_private_are_removed_from_views() {
     let mut secret = objective("secret", None);
-    secret.private = true;
+    secret.meta.private = true;
     let mut kid = objective("kid", Some("secret"));
-    kid.draft = true;
+    kid.meta.draft = true;
     let mut k = kr("k", "secret", q(1), 0.0, 1.0);
-    k.private = true;
+    k.meta.private = true;
     let s = site(vec![secret, kid, objective("open", None)], vec![k]);
     let public = s.view(crate::load::Visibility {
         private: false,
@@ -427,7 +433,10 @@ fn drafts_and_private_are_removed_from_views() {
         drafts: true,
     });
     let kid = &drafts.objectives[drafts.find_objective("kid").unwrap()];
-    assert_eq!(kid.parent, None, "link to the private parent is dropped");
+    assert_eq!(
+        kid.meta.parent, None,
+        "link to the private parent is dropped"
+    );
 }
 
 #[test]

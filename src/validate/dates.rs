@@ -21,8 +21,8 @@ pub const LATE_MARGIN_DAYS: i64 = 92;
 /// The days a KR's updates may be dated: from the first day of its quarter to
 /// [`LATE_MARGIN_DAYS`] after the final-scoring deadline.
 pub fn window(cal: &FiscalCalendar, grace_days: i64, kr: &KeyResult) -> (NaiveDate, NaiveDate) {
-    let start = cal.quarter_start(kr.quarter);
-    let deadline = cal.quarter_end(kr.quarter) + Duration::days(grace_days);
+    let start = cal.quarter_start(kr.meta.quarter);
+    let deadline = cal.quarter_end(kr.meta.quarter) + Duration::days(grace_days);
     (start, deadline + Duration::days(LATE_MARGIN_DAYS))
 }
 
@@ -52,19 +52,19 @@ fn outside(
     let message = if u.date < first {
         format!(
             "the update is dated {}, before its key result's quarter {} starts on {first}",
-            u.date, k.quarter
+            u.date, k.meta.quarter
         )
     } else {
         format!(
             "the update is dated {}, {} days after the final scoring of its key result's quarter {} was due ({deadline})",
             u.date,
             (u.date - deadline).num_days(),
-            k.quarter
+            k.meta.quarter
         )
     };
     let range = format!(
         "updates of this key result are dated from {first} to {last} ({} and its final scoring)",
-        k.quarter
+        k.meta.quarter
     );
     let hint = if let Some(fixed) = likely_typo(u.date, first, last) {
         format!(
@@ -74,7 +74,7 @@ fn outside(
     } else if let Some(other) = series_kr_of(site, k, u.date) {
         format!(
             "the update belongs to `{}`, the key result of {} in the same series: move it to {CONTENT_DIR}/{}/, or fix the date",
-            other.id, other.quarter, other.id
+            other.id, other.meta.quarter, other.id
         )
     } else if u.date < first && (first - u.date).num_days() <= 31 {
         format!(
@@ -110,12 +110,12 @@ fn likely_typo(date: NaiveDate, first: NaiveDate, last: NaiveDate) -> Option<Nai
 /// The KR of the same series whose own window holds `date` (the update was
 /// filed under the wrong quarter's KR).
 fn series_kr_of<'a>(site: &'a Site, k: &KeyResult, date: NaiveDate) -> Option<&'a KeyResult> {
-    let series = k.series.as_ref()?;
+    let series = k.meta.series.as_ref()?;
     let cal = &site.config.calendar;
     let quarter = cal.quarter_of(date);
-    site.key_results
-        .iter()
-        .find(|o| o.id != k.id && o.series.as_ref() == Some(series) && o.quarter == quarter)
+    site.key_results.iter().find(|o| {
+        o.id != k.id && o.meta.series.as_ref() == Some(series) && o.meta.quarter == quarter
+    })
 }
 
 /// The update's path with its date replaced by `date` (the `-word` suffix kept).

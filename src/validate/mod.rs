@@ -75,7 +75,7 @@ pub fn health(site: &Site, scores: &Scores, diags: &mut Diagnostics) {
     let as_of = scores.as_of;
     for (id, k) in site.key_results.iter_enumerated() {
         let flags = &scores.flags[id];
-        if k.draft {
+        if k.meta.draft {
             continue;
         }
         let new_update = format!(
@@ -91,7 +91,7 @@ pub fn health(site: &Site, scores: &Scores, diags: &mut Diagnostics) {
                     never_updated: true,
                 } => (
                     Loc::file(&k.source),
-                    format!("stale: no update since the quarter started ({} started on {since}, {days} days before {as_of})", k.quarter),
+                    format!("stale: no update since the quarter started ({} started on {since}, {days} days before {as_of})", k.meta.quarter),
                     new_update.clone(),
                 ),
                 Flag::Stale { since, days, .. } => (
@@ -101,12 +101,12 @@ pub fn health(site: &Site, scores: &Scores, diags: &mut Diagnostics) {
                 ),
                 Flag::MissingMidQuarter { midpoint } => (
                     Loc::file(&k.source),
-                    format!("missing mid-quarter scoring: {} passed its midpoint on {midpoint} with no update since", k.quarter),
+                    format!("missing mid-quarter scoring: {} passed its midpoint on {midpoint} with no update since", k.meta.quarter),
                     format!("forecast the end-of-quarter result in an update dated on or after {midpoint}; {new_update}"),
                 ),
                 Flag::MissingFinal { quarter_end, due } => (
                     Loc::file(&k.source),
-                    format!("missing final scoring: {} ended on {quarter_end} and no closed status was posted by {due}", k.quarter),
+                    format!("missing final scoring: {} ended on {quarter_end} and no closed status was posted by {due}", k.meta.quarter),
                     "post the final score as an update with status achieved, partial, missed or dropped".to_string(),
                 ),
                 Flag::UpdateAfterClosed { closed_on, later } => (

@@ -70,22 +70,30 @@ struct Head<'a> {
 /// Warns about placeholder titles, owners and texts. Drafts are exempt: a
 /// draft is where a half-written OKR is supposed to live.
 pub fn placeholders(site: &Site, diags: &mut Diagnostics) {
-    let objectives = site.objectives.iter().filter(|o| !o.draft).map(|o| Head {
-        kind: &OBJECTIVE,
-        source: &o.source,
-        locs: &o.locs,
-        title: &o.title,
-        owner: &o.owner,
-        body: &o.body,
-    });
-    let key_results = site.key_results.iter().filter(|k| !k.draft).map(|k| Head {
-        kind: &KEY_RESULT,
-        source: &k.source,
-        locs: &k.locs,
-        title: &k.title,
-        owner: &k.owner,
-        body: &k.body,
-    });
+    let objectives = site
+        .objectives
+        .iter()
+        .filter(|o| !o.meta.draft)
+        .map(|o| Head {
+            kind: &OBJECTIVE,
+            source: &o.source,
+            locs: &o.locs,
+            title: &o.meta.title,
+            owner: &o.meta.owner,
+            body: &o.body,
+        });
+    let key_results = site
+        .key_results
+        .iter()
+        .filter(|k| !k.meta.draft)
+        .map(|k| Head {
+            kind: &KEY_RESULT,
+            source: &k.source,
+            locs: &k.locs,
+            title: &k.meta.title,
+            owner: &k.meta.owner,
+            body: &k.body,
+        });
     for h in objectives.chain(key_results) {
         let Kind { what, .. } = h.kind;
         if same(h.title, h.kind.title) {
@@ -122,7 +130,7 @@ pub fn placeholders(site: &Site, diags: &mut Diagnostics) {
             ));
         }
     }
-    for k in site.key_results.iter().filter(|k| !k.draft) {
+    for k in site.key_results.iter().filter(|k| !k.meta.draft) {
         for u in &k.updates {
             if let Some(p) = UPDATE_BODIES.iter().find(|p| u.body.contains(**p)) {
                 diags.push(Diagnostic::warning(

@@ -28,7 +28,7 @@ fn team_missing(site: &Site, id: &str, loc: Loc) -> Diagnostic {
 /// Teams referenced by objectives, KRs and other teams must have a file; team parents must not loop.
 pub fn teams(site: &Site, diags: &mut Diagnostics) {
     for o in &site.objectives {
-        if let Some(t) = &o.team
+        if let Some(t) = &o.meta.team
             && site.team(t).is_none()
             && !site.unloaded.contains(t)
         {
@@ -40,7 +40,7 @@ pub fn teams(site: &Site, diags: &mut Diagnostics) {
         }
     }
     for k in &site.key_results {
-        if let (Some(t), Some(loc)) = (&k.team, &k.locs.team)
+        if let (Some(t), Some(loc)) = (&k.meta.team, &k.locs.team)
             && site.team(t).is_none()
             && !site.unloaded.contains(t)
         {
@@ -96,10 +96,10 @@ pub fn alignment(site: &Site, diags: &mut Diagnostics) {
     let parents: BTreeMap<&str, &str> = site
         .objectives
         .iter()
-        .filter_map(|o| o.parent.as_deref().map(|p| (o.id.as_str(), p)))
+        .filter_map(|o| o.meta.parent.as_deref().map(|p| (o.id.as_str(), p)))
         .collect();
     for o in &site.objectives {
-        let Some(p) = &o.parent else { continue };
+        let Some(p) = &o.meta.parent else { continue };
         let loc = o
             .locs
             .parent
@@ -138,13 +138,13 @@ pub fn alignment(site: &Site, diags: &mut Diagnostics) {
             continue;
         };
         let parent = &site.objectives[pi];
-        if parent.year != o.year {
+        if parent.meta.year != o.meta.year {
             diags.push(Diagnostic::error(
                 "parent-year",
                 loc.clone(),
                 format!(
                     "the objective is for {} but its parent `{p}` is for {}",
-                    o.year, parent.year
+                    o.meta.year, parent.meta.year
                 ),
                 "align to an objective of the same fiscal year",
             ));
@@ -164,17 +164,17 @@ pub fn alignment(site: &Site, diags: &mut Diagnostics) {
 pub fn periods(site: &Site, diags: &mut Diagnostics) {
     for k in &site.key_results {
         let o = &site.objectives[k.objective];
-        if k.quarter.year != o.year {
+        if k.meta.quarter.year != o.meta.year {
             diags.push(Diagnostic::error(
                 "kr-period-outside-objective",
                 k.locs.period.clone().unwrap_or_else(|| Loc::file(&k.source)),
-                format!("the key result is for {} but its objective is for {}", k.quarter, o.year),
+                format!("the key result is for {} but its objective is for {}", k.meta.quarter, o.meta.year),
                 format!(
                     "use a quarter of {} (e.g. `period = \"Q{} FY{}\"`), or move the KR to an objective of {}",
-                    o.year,
-                    k.quarter.q,
-                    o.year.0 % 100,
-                    k.quarter.year
+                    o.meta.year,
+                    k.meta.quarter.q,
+                    o.meta.year.0 % 100,
+                    k.meta.quarter.year
                 ),
             ));
         }
@@ -185,14 +185,14 @@ pub fn periods(site: &Site, diags: &mut Diagnostics) {
 pub fn series(site: &Site, diags: &mut Diagnostics) {
     let mut seen: BTreeMap<(&str, crate::period::Quarter), &str> = BTreeMap::new();
     for k in &site.key_results {
-        let Some(s) = &k.series else { continue };
-        if let Some(first) = seen.insert((s.as_str(), k.quarter), k.id.as_str()) {
+        let Some(s) = &k.meta.series else { continue };
+        if let Some(first) = seen.insert((s.as_str(), k.meta.quarter), k.id.as_str()) {
             // Put it back so a third one is also compared with the first.
-            seen.insert((s.as_str(), k.quarter), first);
+            seen.insert((s.as_str(), k.meta.quarter), first);
             diags.push(Diagnostic::error(
                 "series-repeat",
                 k.locs.series.clone().unwrap_or_else(|| Loc::file(&k.source)),
-                format!("series `{s}` already has a key result in {}: `{first}`", k.quarter),
+                format!("series `{s}` already has a key result in {}: `{first}`", k.meta.quarter),
                 "a series has one KR per quarter; give this KR its own series name or move it to another quarter",
             ));
         }

@@ -23,8 +23,8 @@ fn month_label(d: NaiveDate) -> String {
 
 /// The chart of one KR as of a day. `x` is days since the quarter start.
 pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart {
-    let start = cal.quarter_start(kr.quarter);
-    let end = cal.quarter_end(kr.quarter);
+    let start = cal.quarter_start(kr.meta.quarter);
+    let end = cal.quarter_end(kr.meta.quarter);
     let updates = updates_as_of(kr, as_of);
     let day = |d: NaiveDate| (d - start).num_days() as f64;
     // The x axis is the quarter, widened to show updates just before or after it.
@@ -33,9 +33,9 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
         .last()
         .map_or(day(end), |u| day(u.date).max(day(end)))
         + 1.0;
-    let label = format::quarter_label(kr.quarter);
+    let label = format::quarter_label(kr.meta.quarter);
     let mut rows = Vec::new();
-    let mut points: Vec<(f64, f64)> = vec![(0.0, kr.current.unwrap_or(kr.start))];
+    let mut points: Vec<(f64, f64)> = vec![(0.0, kr.meta.current.unwrap_or(kr.meta.start))];
     for u in updates {
         let status = StatusView::kr(Some(u.status));
         rows.push(vec![
@@ -62,8 +62,8 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
     let id = "kr-chart";
     let title = format!(
         "{}: {} over {label}",
-        kr.title,
-        if kr.metric == Metric::Boolean {
+        kr.meta.title,
+        if kr.meta.metric == Metric::Boolean {
             "milestones"
         } else {
             "value"
@@ -71,7 +71,7 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
     );
     let desc;
     let svg;
-    if kr.metric == Metric::Boolean {
+    if kr.meta.metric == Metric::Boolean {
         desc = format!(
             "Milestone timeline from {start} to {end}. {} update{}; {}.",
             updates.len(),
@@ -87,12 +87,12 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
             svg
         });
     } else {
-        let latest = points.last().map_or(kr.start, |p| p.1);
+        let latest = points.last().map_or(kr.meta.start, |p| p.1);
         desc = format!(
             "Value from {} at the start of {label} to {} now, against a target of {}; the dotted line is the straight-line pace from start to target, the dashed line the target.",
-            format::value(kr, kr.start),
+            format::value(kr, kr.meta.start),
             format::value(kr, latest),
-            format::value(kr, kr.target),
+            format::value(kr, kr.meta.target),
         );
         svg = super::both(id, &title, &desc, |size| {
             let mut svg = String::new();
@@ -122,12 +122,16 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
             "Progress".into(),
         ],
         rows,
-        legend: if kr.metric == Metric::Boolean {
+        legend: if kr.meta.metric == Metric::Boolean {
             vec![super::legend("◇", "due at quarter end", "")]
         } else {
             vec![
                 super::legend("━", "value", "legend-value"),
-                super::legend("╌", &format!("target {}", format::value(kr, kr.target)), ""),
+                super::legend(
+                    "╌",
+                    &format!("target {}", format::value(kr, kr.meta.target)),
+                    "",
+                ),
                 super::legend("┈", "pace", ""),
             ]
         },
@@ -204,7 +208,10 @@ fn draw_values(
     end: NaiveDate,
     as_of: NaiveDate,
 ) {
-    let values = points.iter().map(|p| p.1).chain([kr.start, kr.target]);
+    let values = points
+        .iter()
+        .map(|p| p.1)
+        .chain([kr.meta.start, kr.meta.target]);
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
         (l.min(v), h.max(v))
     });
@@ -233,11 +240,11 @@ fn draw_values(
     month_ticks(&chart, &mut labels, start, x);
     let t = |v: f64| axis.t(v);
     let _ = chart.draw_series(LineSeries::new(
-        [(x.0, t(kr.target)), (x.1, t(kr.target))],
+        [(x.0, t(kr.meta.target)), (x.1, t(kr.meta.target))],
         TARGET_LINE.stroke_width(2),
     ));
     let _ = chart.draw_series(LineSeries::new(
-        [(0.0, t(kr.start)), (day(end) + 1.0, t(kr.target))],
+        [(0.0, t(kr.meta.start)), (day(end) + 1.0, t(kr.meta.target))],
         PACE_LINE.stroke_width(2),
     ));
     let a = day(as_of);

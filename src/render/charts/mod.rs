@@ -251,7 +251,12 @@ pub fn kr_ticks<'k>(
     size: Size,
 ) -> (TickFormat<'k>, Option<String>) {
     let full = move |v: &f64| crate::render::format::value(kr, *v);
-    let unit = kr.unit.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    let unit = kr
+        .meta
+        .unit
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
     match unit {
         Some(u) if y_label_width(axis, &full) > size.w * 3 / 10 => (
             Box::new(|v: &f64| crate::render::format::number(*v)),

@@ -25,14 +25,14 @@ pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) ->
     let first = members.first().map(|m| m.0);
     let values = members
         .iter()
-        .flat_map(|(k, s)| [k.target, s.value, k.start]);
+        .flat_map(|(k, s)| [k.meta.target, s.value, k.meta.start]);
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
         (l.min(v), h.max(v))
     });
     let axis = Axis::new(lo, hi, 4);
     let quarters: Vec<String> = members
         .iter()
-        .map(|(k, _)| quarter_short(k.quarter))
+        .map(|(k, _)| quarter_short(k.meta.quarter))
         .collect();
     let draw = |size: super::Size| {
         let mut svg = String::new();
@@ -66,8 +66,8 @@ pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) ->
                 for (i, (k, _)) in members.iter().enumerate() {
                     let _ = chart.draw_series(LineSeries::new(
                         [
-                            (i as f64 + 0.15, t(k.target)),
-                            (i as f64 + 0.85, t(k.target)),
+                            (i as f64 + 0.15, t(k.meta.target)),
+                            (i as f64 + 0.85, t(k.meta.target)),
                         ],
                         TARGET_LINE.stroke_width(2),
                     ));
@@ -95,7 +95,7 @@ pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) ->
         }
         svg
     };
-    let kr_title = members.last().map_or(name, |m| m.0.title.as_str());
+    let kr_title = members.last().map_or(name, |m| m.0.meta.title.as_str());
     let title = format!("{kr_title}: value across quarters");
     let desc = format!(
         "{} quarters of the repeated key result (series {name}): the line is each quarter's final or current value, the dashed steps each quarter's target.",
@@ -105,9 +105,9 @@ pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) ->
         .iter()
         .map(|(k, s)| {
             vec![
-                Cell::text(format::quarter_label(k.quarter)),
+                Cell::text(format::quarter_label(k.meta.quarter)),
                 Cell::num(format::value(k, s.value), Some(s.value)),
-                Cell::num(format::value(k, k.target), Some(k.target)),
+                Cell::num(format::value(k, k.meta.target), Some(k.meta.target)),
                 Cell::num(format::progress(s.progress).text, s.progress),
                 Cell::text(StatusView::kr(s.status).label()),
             ]

@@ -12,7 +12,7 @@ use crate::score::kr::{progress_of, updates_as_of};
 
 /// Progress at the start and after each update on or before `as_of`.
 fn points(kr: &KeyResult, as_of: chrono::NaiveDate) -> Vec<f64> {
-    let mut points = vec![progress_of(kr, kr.current.unwrap_or(kr.start)).unwrap_or(0.0)];
+    let mut points = vec![progress_of(kr, kr.meta.current.unwrap_or(kr.meta.start)).unwrap_or(0.0)];
     points.extend(
         updates_as_of(kr, as_of)
             .iter()

@@ -87,7 +87,7 @@ pub fn card<'v>(r: &'v Renderer<'_>, i: ObjectiveId, q: Option<Quarter>, depth: 
     let krs: Vec<&KrView> = o
         .key_results
         .iter()
-        .filter(|&&k| q.is_none_or(|q| r.site.key_results[k].quarter == q))
+        .filter(|&&k| q.is_none_or(|q| r.site.key_results[k].meta.quarter == q))
         .map(|&k| &r.views.krs[k])
         .collect();
     let children = if depth < 16 {
@@ -137,12 +137,12 @@ pub fn year_cards<'v>(
         r.site
             .objectives
             .iter_enumerated()
-            .filter(|(_, o)| o.year == year && o.parent.is_none())
+            .filter(|(_, o)| o.meta.year == year && o.meta.parent.is_none())
             .map(|(i, _)| i),
     );
     let (company, teams): (Vec<ObjectiveId>, Vec<ObjectiveId>) = roots
         .into_iter()
-        .partition(|&i| r.site.objectives[i].team.is_none());
+        .partition(|&i| r.site.objectives[i].meta.team.is_none());
     let make = |v: Vec<ObjectiveId>| v.into_iter().map(|i| card(r, i, q, 0)).collect();
     (make(company), make(teams))
 }
@@ -209,7 +209,7 @@ pub fn nearest_quarter_with_krs(r: &Renderer<'_>, q: Quarter) -> Option<Quarter>
     let mut before = None;
     let mut after = None;
     for kr in &r.site.key_results {
-        let k = kr.quarter;
+        let k = kr.meta.quarter;
         if k <= q {
             before = before.max(Some(k));
         } else if after.is_none_or(|a| k < a) {
@@ -223,7 +223,7 @@ pub fn nearest_quarter_with_krs(r: &Renderer<'_>, q: Quarter) -> Option<Quarter>
 pub fn krs_of_quarter(r: &Renderer<'_>, q: Quarter) -> Vec<KrId> {
     r.site
         .kr_ids()
-        .filter(|&k| r.site.key_results[k].quarter == q)
+        .filter(|&k| r.site.key_results[k].meta.quarter == q)
         .collect()
 }
 

@@ -148,7 +148,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                         krs: o
                             .key_results
                             .iter()
-                            .filter(|&&k| r.site.key_results[k].quarter.q as usize == n + 1)
+                            .filter(|&&k| r.site.key_results[k].meta.quarter.q as usize == n + 1)
                             .map(|&k| &v.krs[k])
                             .collect(),
                     })
@@ -171,12 +171,12 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     // by the pages of all its members.
     let mut series: BTreeMap<&str, Vec<KrId>> = BTreeMap::new();
     for (k, kr) in r.site.key_results.iter_enumerated() {
-        if let Some(s) = &kr.series {
+        if let Some(s) = &kr.meta.series {
             series.entry(s.as_str()).or_default().push(k);
         }
     }
     for list in series.values_mut() {
-        list.sort_by_key(|&k| (r.site.key_results[k].quarter, k));
+        list.sort_by_key(|&k| (r.site.key_results[k].meta.quarter, k));
     }
     // Series tables and charts repeat on every member's page: each row and
     // chart is rendered once, by the first page that needs it (on whichever
@@ -200,7 +200,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             "objectives",
             move || {
                 let (series, charts, cells) = &*shared;
-                let name = kr.series.as_deref().unwrap_or_default();
+                let name = kr.meta.series.as_deref().unwrap_or_default();
                 let rows = match series.get(name) {
                     Some(members) => members
                         .iter()
@@ -251,12 +251,13 @@ fn objective_chart(r: &Renderer<'_>, i: ObjectiveId) -> Chart {
     let o = &r.site.objectives[i];
     let s = &r.scores.objectives[i];
     let mut categories: Vec<String> = o
+        .meta
         .year
         .quarters()
         .iter()
         .map(|q| format!("Q{}", q.q))
         .collect();
-    categories.push(format::year_label(o.year));
+    categories.push(format::year_label(o.meta.year));
     let scopes = |sc: &crate::score::ObjectiveScore| -> Vec<Option<f64>> {
         let mut v: Vec<Option<f64>> = sc.quarters.iter().map(|q| q.progress).collect();
         v.push(sc.year.progress);
@@ -270,13 +271,13 @@ fn objective_chart(r: &Renderer<'_>, i: ObjectiveId) -> Chart {
         .enumerate()
         .map(|(n, &c)| Markers {
             symbol: SYMBOLS[n].to_string(),
-            label: r.site.objectives[c].title.clone(),
+            label: r.site.objectives[c].meta.title.clone(),
             values: scopes(&r.scores.objectives[c]),
         })
         .collect();
     let desc = format!(
         "Progress of the objective in each quarter of {} and for the whole year{}.",
-        format::year_label(o.year),
+        format::year_label(o.meta.year),
         if markers.is_empty() {
             String::new()
         } else {
@@ -288,7 +289,7 @@ fn objective_chart(r: &Renderer<'_>, i: ObjectiveId) -> Chart {
     );
     charts::columns(
         "objective-chart",
-        &format!("{}: progress by quarter", o.title),
+        &format!("{}: progress by quarter", o.meta.title),
         &desc,
         &categories,
         &scopes(s),

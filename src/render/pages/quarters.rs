@@ -48,14 +48,14 @@ const MAX_HISTORY_SERIES: usize = 24;
 /// so a quarter without KRs gets a page that says so rather than a 404.
 fn quarters(r: &Renderer<'_>) -> BTreeMap<Quarter, Vec<KrId>> {
     let mut map: BTreeMap<Quarter, Vec<KrId>> = BTreeMap::new();
-    let years = r.site.objectives.iter().map(|o| o.year);
+    let years = r.site.objectives.iter().map(|o| o.meta.year);
     for y in years.chain([r.views.current.year]) {
         for q in y.quarters() {
             map.entry(q).or_default();
         }
     }
     for (k, kr) in r.site.key_results.iter_enumerated() {
-        map.entry(kr.quarter).or_default().push(k);
+        map.entry(kr.meta.quarter).or_default().push(k);
     }
     map
 }
@@ -67,7 +67,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     let mut updates_by_quarter: BTreeMap<Quarter, Vec<&UpdateView>> = BTreeMap::new();
     for (u, &k) in v.updates.iter().zip(&v.update_krs) {
         updates_by_quarter
-            .entry(r.site.key_results[k].quarter)
+            .entry(r.site.key_results[k].meta.quarter)
             .or_default()
             .push(u);
     }
@@ -141,7 +141,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     // Every repeated KR, charted across its quarters.
     let mut by_series: BTreeMap<&str, Vec<KrId>> = BTreeMap::new();
     for (k, kr) in r.site.key_results.iter_enumerated() {
-        if let Some(s) = &kr.series {
+        if let Some(s) = &kr.meta.series {
             by_series.entry(s).or_default().push(k);
         }
     }
@@ -152,7 +152,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         .filter(|(_, ks)| ks.len() > 1)
         .take(MAX_HISTORY_SERIES)
         .map(|(name, mut ks)| {
-            ks.sort_by_key(|&k| (r.site.key_results[k].quarter, k));
+            ks.sort_by_key(|&k| (r.site.key_results[k].meta.quarter, k));
             let members: Vec<_> = ks
                 .iter()
                 .map(|&k| (&r.site.key_results[k], &r.scores.krs[k]))

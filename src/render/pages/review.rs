@@ -61,10 +61,10 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     // quarter page link it.
     years.entry(r.views.current.year).or_default();
     for o in &r.site.objectives {
-        years.entry(o.year).or_default();
+        years.entry(o.meta.year).or_default();
     }
     for (k, kr) in r.site.key_results.iter_enumerated() {
-        years.entry(kr.quarter.year).or_default().push(k);
+        years.entry(kr.meta.quarter.year).or_default().push(k);
     }
     let mut jobs = Vec::new();
     let mut rows = Vec::new();
@@ -76,7 +76,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                 let in_q: Vec<KrId> = krs
                     .iter()
                     .copied()
-                    .filter(|&k| r.site.key_results[k].quarter == q)
+                    .filter(|&k| r.site.key_results[k].meta.quarter == q)
                     .collect();
                 QuarterRow {
                     quarter: quarter_info(r, q),
@@ -153,7 +153,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                     q,
                     krs.iter()
                         .copied()
-                        .filter(|&k| r.site.key_results[k].quarter == q)
+                        .filter(|&k| r.site.key_results[k].meta.quarter == q)
                         .collect::<Vec<_>>(),
                 )
             })
@@ -185,7 +185,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             r.site
                 .objectives
                 .iter_enumerated()
-                .filter(|(_, o)| o.year == year)
+                .filter(|(_, o)| o.meta.year == year)
                 .map(|(i, _)| i),
         )
         .into_iter()
@@ -196,7 +196,12 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             year: year.to_string(),
             year_label: format::year_label(year),
             url: urls::review(year),
-            objective_count: r.site.objectives.iter().filter(|o| o.year == year).count(),
+            objective_count: r
+                .site
+                .objectives
+                .iter()
+                .filter(|o| o.meta.year == year)
+                .count(),
             stats: stats(r, krs),
         });
         let ctx = Review {

@@ -70,12 +70,12 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     // One pass to group by team instead of a scan per team.
     let mut by_team: BTreeMap<&str, (Vec<ObjectiveId>, Vec<KrId>)> = BTreeMap::new();
     for (i, o) in r.site.objectives.iter_enumerated() {
-        if let Some(t) = &o.team {
+        if let Some(t) = &o.meta.team {
             by_team.entry(t).or_default().0.push(i);
         }
     }
     for (k, kr) in r.site.key_results.iter_enumerated() {
-        if let Some(t) = &kr.team {
+        if let Some(t) = &kr.meta.team {
             by_team.entry(t).or_default().1.push(k);
         }
     }
@@ -86,27 +86,27 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         let current_krs: Vec<KrId> = krs
             .iter()
             .copied()
-            .filter(|&k| r.site.key_results[k].quarter == q)
+            .filter(|&k| r.site.key_results[k].meta.quarter == q)
             .collect();
         let own: Vec<ObjectiveId> = sorted_objectives(
             r,
             objectives
                 .iter()
                 .copied()
-                .filter(|&i| r.site.objectives[i].year == q.year),
+                .filter(|&i| r.site.objectives[i].meta.year == q.year),
         );
         let others = own
             .iter()
             .flat_map(|&i| &r.site.objectives[i].key_results)
             .filter(|&&k| {
                 let kr = &r.site.key_results[k];
-                kr.quarter == q && kr.team.as_deref() != Some(team.id.as_str())
+                kr.meta.quarter == q && kr.meta.team.as_deref() != Some(team.id.as_str())
             })
             .count();
         let mut foreign: Vec<ObjectiveId> = current_krs
             .iter()
             .map(|&k| r.site.key_results[k].objective)
-            .filter(|&i| r.site.objectives[i].team.as_deref() != Some(team.id.as_str()))
+            .filter(|&i| r.site.objectives[i].meta.team.as_deref() != Some(team.id.as_str()))
             .collect();
         foreign.sort_unstable();
         foreign.dedup();
@@ -120,11 +120,11 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             .collect();
         let mut years: Vec<FiscalYear> = objectives
             .iter()
-            .map(|&i| r.site.objectives[i].year)
+            .map(|&i| r.site.objectives[i].meta.year)
             .filter(|y| *y != q.year)
             .chain(
                 krs.iter()
-                    .map(|&k| r.site.key_results[k].quarter)
+                    .map(|&k| r.site.key_results[k].meta.quarter)
                     .filter(|kq| *kq != q)
                     .map(|kq| kq.year),
             )
@@ -138,18 +138,18 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                     .iter()
                     .copied()
                     .filter(|&k| {
-                        let kq = r.site.key_results[k].quarter;
+                        let kq = r.site.key_results[k].meta.quarter;
                         kq.year == y && kq != q
                     })
                     .collect();
-                year_krs.sort_by_key(|&k| (r.site.key_results[k].quarter, k));
+                year_krs.sort_by_key(|&k| (r.site.key_results[k].meta.quarter, k));
                 YearGroup {
                     year: y.to_string(),
                     year_label: crate::render::format::year_label(y),
                     is_current_year: y == q.year,
                     objectives: objectives
                         .iter()
-                        .filter(|&&i| y != q.year && r.site.objectives[i].year == y)
+                        .filter(|&&i| y != q.year && r.site.objectives[i].meta.year == y)
                         .map(|&i| &v.objectives[i])
                         .collect(),
                     krs: year_krs.iter().map(|&k| &v.krs[k]).collect(),
@@ -172,7 +172,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         let mut by_quarter: BTreeMap<crate::period::Quarter, Vec<KrId>> = BTreeMap::new();
         for &k in &krs {
             by_quarter
-                .entry(r.site.key_results[k].quarter)
+                .entry(r.site.key_results[k].meta.quarter)
                 .or_default()
                 .push(k);
         }

@@ -584,7 +584,7 @@ fn assign(heights: &[f64], columns: usize, avail: f64) -> Option<(Vec<usize>, f6
 /// with the unit once, after the target, or before each number when it is a
 /// currency symbol (`$1,200 / $2,000`).
 fn value_and_target(kr: &KeyResult, v: f64) -> (String, String) {
-    if kr.metric == Metric::Boolean {
+    if kr.meta.metric == Metric::Boolean {
         return (format::value(kr, v), String::new());
     }
     let with_unit = format::value(kr, v);
@@ -594,7 +594,7 @@ fn value_and_target(kr: &KeyResult, v: f64) -> (String, String) {
     } else {
         with_unit
     };
-    (value, format!("/ {}", format::value(kr, kr.target)))
+    (value, format!("/ {}", format::value(kr, kr.meta.target)))
 }
 
 fn groups<'v>(r: &'v Renderer<'_>, objectives: &[ObjectiveId]) -> Vec<Group<'v>> {
@@ -620,7 +620,7 @@ fn groups<'v>(r: &'v Renderer<'_>, objectives: &[ObjectiveId]) -> Vec<Group<'v>>
                     krs: r.site.objectives[i]
                         .key_results
                         .iter()
-                        .filter(|&&k| r.site.key_results[k].quarter == q)
+                        .filter(|&&k| r.site.key_results[k].meta.quarter == q)
                         .map(|&k| {
                             let (value, target) =
                                 value_and_target(&r.site.key_results[k], r.scores.krs[k].value);
@@ -739,7 +739,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         .site
         .objectives
         .iter_enumerated()
-        .filter(|(_, o)| o.year == q.year)
+        .filter(|(_, o)| o.meta.year == q.year)
         .map(|(i, _)| i)
         .collect();
     let legend: Vec<StatusView> = StatusView::KR_ORDER.to_vec();
@@ -756,7 +756,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     let krs_of = |ids: &[ObjectiveId]| -> Vec<KrId> {
         ids.iter()
             .flat_map(|&i| r.site.objectives[i].key_results.iter().copied())
-            .filter(|&k| r.site.key_results[k].quarter == q)
+            .filter(|&k| r.site.key_results[k].meta.quarter == q)
             .collect()
     };
     let frame = |team: Option<&str>, objectives: usize, krs: &[KrId]| {
@@ -821,11 +821,11 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     let company: Vec<ObjectiveId> = this_year
         .iter()
         .copied()
-        .filter(|&i| r.site.objectives[i].team.is_none())
+        .filter(|&i| r.site.objectives[i].meta.team.is_none())
         .collect();
     let mut team_objectives: BTreeMap<String, Vec<ObjectiveId>> = BTreeMap::new();
     for &i in &this_year {
-        if let Some(t) = &r.site.objectives[i].team {
+        if let Some(t) = &r.site.objectives[i].meta.team {
             team_objectives.entry(t.clone()).or_default().push(i);
         }
     }
