@@ -95,6 +95,11 @@ pub struct Team {
     pub parent_loc: Option<Loc>,
 }
 
+impl Team {
+    /// The keys a team's front matter may hold, for "unknown key, did you mean".
+    pub const KEYS: &[&str] = &["name", "lead", "parent"];
+}
+
 /// An objective's front matter, as the author wrote it: parsed once by
 /// `load::parse` and kept whole, so a new field is declared here (and in
 /// [`ObjectiveMeta::KEYS`]) and read where it is used, not copied stage by stage.
@@ -210,6 +215,12 @@ pub struct Update {
     pub source: PathBuf,
     /// The file name without `.md`, unique within the KR.
     pub slug: String,
+}
+
+impl Update {
+    /// The keys an update's front matter may hold, for "unknown key, did you
+    /// mean" (`date`, if given, must repeat the file name's).
+    pub const KEYS: &[&str] = &["status", "value", "date", "author"];
 }
 
 /// Everything loaded from a site, linked by typed ids.

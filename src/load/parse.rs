@@ -5,13 +5,10 @@
 use chrono::NaiveDate;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::load::model::{KrMeta, Locs, Metric, ObjectiveMeta, Status, Team};
+use crate::load::model::{KrMeta, Locs, Metric, ObjectiveMeta, Status, Team, Update};
 use crate::period::Period;
 use crate::source::fields::{At, Fields, NumOrBool, parse_toml};
 use crate::source::{SourceFile, split_front_matter};
-
-const TEAM_KEYS: &[&str] = &["name", "lead", "parent"];
-const UPDATE_KEYS: &[&str] = &["status", "value", "date", "author"];
 
 /// Common fields of objectives and KRs, read before the kind-specific ones.
 struct Head {
@@ -73,7 +70,7 @@ fn with_fields<T>(
 }
 
 pub fn team(file: &SourceFile, id: &str, diags: &mut Diagnostics) -> Option<Team> {
-    with_fields(file, "team front matter", TEAM_KEYS, diags, |f, body| {
+    with_fields(file, "team front matter", Team::KEYS, diags, |f, body| {
         let name = f.required_string("name", "\"Platform Engineering\"");
         let lead = f.string("lead", "\"Jane Doe\"").map(|s| s.value);
         let parent = f.string("parent", "\"engineering\"");
@@ -314,7 +311,7 @@ pub fn update(
     with_fields(
         file,
         "status update front matter",
-        UPDATE_KEYS,
+        Update::KEYS,
         diags,
         |f, body| {
             let status = if f.has("status") {
