@@ -21,9 +21,6 @@ const MARKER_TEXT: &str =
 /// Folders of the site root that hold the user's sources (SPEC §7 layout).
 const SOURCE_DIRS: [&str; 4] = ["content", "templates", "static", "themes"];
 
-/// Keeps apart the temporary folders of builds running at once in one process (a watcher).
-static SEQUENCE: AtomicUsize = AtomicUsize::new(0);
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct WriteStats {
     /// Files of the site, the marker not counted.
@@ -189,14 +186,22 @@ impl SiteWriter {
             )));
         }
         remove_stale(&parent, &name);
-        let id = format!(
-            "{}-{}",
-            std::process::id(),
-            SEQUENCE.fetch_add(1, Ordering::Relaxed)
-        );
-        let temp = parent.join(sibling(&name, "tmp", &id));
-        // create_dir, not create_dir_all: never write into a folder someone else owns.
-        fs::create_dir(&temp).map_err(|e| with_path(e, "cannot create", &temp))?;
+        // Builds running at once (in one process or several) each get their own
+        // folder: `create_dir` fails on an existing one, and the next number is
+        // tried. No counter is kept between builds.
+        let mut attempt = 0u32;
+        let (id, temp) = loop {
+            let id = format!("{}-{attempt}", std::process::id());
+            let temp = parent.join(sibling(&name, "tmp", &id));
+            // create_dir, not create_dir_all: never write into a folder someone else owns.
+            match fs::create_dir(&temp) {
+                Ok(()) => break (id, temp),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 1000 => {
+                    attempt += 1
+                }
+                Err(e) => return Err(with_path(e, "cannot create", &temp)),
+            }
+        };
         Ok(SiteWriter {
             output,
             parent,
