@@ -302,6 +302,15 @@ const PAGE_TYPES: [&str; 16] = [
     "wall/",
 ];
 
+/// How many pixels the page is wider than its window (0 when it fits).
+pub async fn horizontal_overflow(page: &Page) -> i64 {
+    page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        .await
+        .unwrap()
+        .into_value()
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_type_loads_cleanly_at_desktop_and_phone_width() {
     let base = serve(demo());
@@ -315,14 +324,7 @@ async fn every_page_type_loads_cleanly_at_desktop_and_phone_width() {
             for p in problems {
                 failures.push(format!("{width}px /{path}: {p}"));
             }
-            let overflow: i64 = page
-                .evaluate(
-                    "document.documentElement.scrollWidth - document.documentElement.clientWidth",
-                )
-                .await
-                .unwrap()
-                .into_value()
-                .unwrap();
+            let overflow = horizontal_overflow(&page).await;
             if overflow > 0 {
                 let culprits: String = page
                     .evaluate("(() => { const w = document.documentElement.clientWidth; const clipped = e => { for (let p = e.parentElement; p; p = p.parentElement) { if (getComputedStyle(p).overflowX !== 'visible') return true; } return false; }; return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1 && !clipped(e)).slice(0, 4).map(e => e.tagName + '.' + (e.getAttribute('class') || '') + ' ' + Math.round(e.getBoundingClientRect().right)).join(', '); })()")

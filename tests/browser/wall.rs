@@ -912,14 +912,7 @@ async fn the_wall_reflows_on_screen_at_desktop_and_phone_width() {
                     .into_iter()
                     .map(|p| format!("{name} {width}px: {p}")),
             );
-            let overflow: i64 = page
-                .evaluate(
-                    "document.documentElement.scrollWidth - document.documentElement.clientWidth",
-                )
-                .await
-                .unwrap()
-                .into_value()
-                .unwrap();
+            let overflow = super::horizontal_overflow(&page).await;
             if overflow > 0 {
                 failures.push(format!(
                     "{name} {width}px: {overflow}px horizontal overflow"
