@@ -193,9 +193,15 @@ struct Checks {
     attention: usize,
 }
 
-fn check_site(site: &Path, checks: &mut Checks) -> Vec<String> {
+fn check_site(site: &Path, as_of: &str, checks: &mut Checks) -> Vec<String> {
     let j = json(site);
     let mut problems = Vec::new();
+    if j.as_of != as_of {
+        problems.push(format!(
+            "okrs.json is as of {}, the build as of {as_of}",
+            j.as_of
+        ));
+    }
     for (rel, bytes) in common::read_tree(site) {
         if !rel.ends_with(".html") {
             continue;
@@ -346,7 +352,6 @@ fn check_site(site: &Path, checks: &mut Checks) -> Vec<String> {
             }
         }
     }
-    let _ = j.as_of;
     problems
 }
 
@@ -363,7 +368,7 @@ fn generated_sites_agree_with_okrs_json_and_link_only_to_real_pages() {
         total.1 += g.krs;
         let out = dir.path().join("public");
         build(&root, &out, &g.as_of.to_string());
-        let problems = check_site(&out, &mut checks);
+        let problems = check_site(&out, &g.as_of.to_string(), &mut checks);
         all.extend(problems.into_iter().map(|p| format!("seed {seed}: {p}")));
     }
     eprintln!(
