@@ -7,6 +7,7 @@ use super::{
     Card, QuarterInfo, Stats, krs_of_quarter, nearest_quarter_with_krs, quarter_info, stats,
     team_scores_chart, year_cards,
 };
+use crate::load::KrId;
 use crate::render::charts::Chart;
 use crate::render::format;
 use crate::render::status::StatusView;
@@ -138,14 +139,20 @@ pub fn page<'r>(r: &'r Renderer<'_>) -> PageJob<'r> {
         .filter(|k| severity(k) < 2 || !k.flags.is_empty())
         .collect();
     attention.sort_by_key(|k| (severity(k), std::cmp::Reverse(k.flags.len()), k.id.clone()));
-    let current = q.to_string();
-    let mut older_flagged: Vec<&KrView> = r
-        .views
-        .krs
-        .iter()
-        .filter(|k| !k.flags.is_empty() && k.quarter < current)
+    // Earlier quarters compared as quarters, not as their names.
+    let mut older: Vec<KrId> = r
+        .site
+        .kr_ids()
+        .filter(|&k| r.site.key_results[k].meta.quarter < q && !r.views.krs[k].flags.is_empty())
         .collect();
-    older_flagged.sort_by_key(|k| (std::cmp::Reverse(k.quarter.clone()), k.id.clone()));
+    older.sort_by(|&a, &b| {
+        let (ka, kb) = (&r.site.key_results[a], &r.site.key_results[b]);
+        kb.meta
+            .quarter
+            .cmp(&ka.meta.quarter)
+            .then_with(|| ka.id.cmp(&kb.id))
+    });
+    let mut older_flagged: Vec<&KrView> = older.iter().map(|&k| &r.views.krs[k]).collect();
     let older_flagged_count = older_flagged.len();
     older_flagged.truncate(20);
     let cal = &r.site.config.calendar;
