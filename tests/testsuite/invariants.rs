@@ -334,6 +334,27 @@ fn check_site(site: &Path, as_of: &str, checks: &mut Checks) -> Vec<String> {
             if count != listed.len().to_string() {
                 problems.push(format!("{rel}: says {count} KRs, lists {}", listed.len()));
             }
+            // A card that lists none of its quarter's KRs because they all
+            // belong to other teams says so, rather than "no key results".
+            for (id, card) in elements(section, "article", "data-objective") {
+                let of_others = j
+                    .krs
+                    .values()
+                    .filter(|k| k["period"].as_str() == Some(current_quarter))
+                    .filter(|k| {
+                        k["id"]
+                            .as_str()
+                            .is_some_and(|k| k.starts_with(&format!("{id}/")))
+                    })
+                    .filter(|k| k["team"].as_str() != Some(team))
+                    .count();
+                if !card.contains("data-kr=") && of_others > 0 && !card.contains("from other team")
+                {
+                    problems.push(format!(
+                        "{rel}: card {id} hides its {of_others} KRs of other teams"
+                    ));
+                }
+            }
         }
         // Quarter pages count the quarter's KRs.
         if let Some(slug) = rel

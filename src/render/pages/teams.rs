@@ -58,8 +58,10 @@ struct TeamPage<'v> {
 fn team_card<'v>(r: &'v Renderer<'_>, i: ObjectiveId, q: Quarter, team_url: &str) -> Card<'v> {
     let mut c = card(r, i, Some(q), 16);
     c.children.clear();
+    let all = c.krs.len();
     c.krs
         .retain(|k| k.team.as_ref().is_some_and(|t| t.url == team_url));
+    c.others = all - c.krs.len();
     c.flagged = c.krs.iter().filter(|k| !k.flags.is_empty()).count();
     c
 }
@@ -95,14 +97,6 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                 .copied()
                 .filter(|&i| r.site.objectives[i].meta.year == q.year),
         );
-        let others = own
-            .iter()
-            .flat_map(|&i| &r.site.objectives[i].key_results)
-            .filter(|&&k| {
-                let kr = &r.site.key_results[k];
-                kr.meta.quarter == q && kr.meta.team.as_deref() != Some(team.id.as_str())
-            })
-            .count();
         let mut foreign: Vec<ObjectiveId> = current_krs
             .iter()
             .map(|&k| r.site.key_results[k].objective)
@@ -110,10 +104,12 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             .collect();
         foreign.sort_unstable();
         foreign.dedup();
-        let current = own
+        let current: Vec<Card> = own
             .into_iter()
             .map(|i| team_card(r, i, q, &team.url))
             .collect();
+        // Other teams' KRs under this team's objectives: what the cards left out.
+        let others = current.iter().map(|c| c.others).sum();
         let contributions = sorted_objectives(r, foreign.into_iter())
             .into_iter()
             .map(|i| team_card(r, i, q, &team.url))
