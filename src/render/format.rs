@@ -1,6 +1,6 @@
 //! How numbers, values and progress read on a page (statuses: `status`).
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::load::{KeyResult, Metric};
 
@@ -106,12 +106,14 @@ fn is_currency_symbol(u: &str) -> bool {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Progress {
     /// Fraction (1.0 = 100 %), unclamped; `None` when there is nothing to measure.
+    #[serde(serialize_with = "opt_whole_as_int")]
     pub value: Option<f64>,
     /// Rounded whole percent, unclamped (over-achievement shows as 120).
     pub pct: Option<i64>,
     /// `62%`, or `no progress yet` when there is none.
     pub text: String,
     /// Width of the bar in percent, clamped to 0–100.
+    #[serde(serialize_with = "whole_as_int")]
     pub bar: f64,
     pub over: bool,
 }
@@ -151,6 +153,27 @@ pub fn year_label(y: crate::period::FiscalYear) -> String {
 /// A URL-safe slug for a person's name: `Tomás Herrera` → `tomas-herrera`.
 pub fn slug(name: &str) -> String {
     crate::load::walk::suggest_segment(name)
+}
+
+/// Serialises a float for templates with whole values as integers. Tera 2
+/// prints a whole float as `34.0` where okra's pages (and Tera 1) always said
+/// `34`; the value stays a number, so `is number` tests still hold.
+pub fn whole_as_int<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    // Beyond 2^53 not every integer is a float, and beyond i64 none fits.
+    if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
+        #[allow(clippy::cast_possible_truncation)]
+        s.serialize_i64(*v as i64)
+    } else {
+        s.serialize_f64(*v)
+    }
+}
+
+/// [`whole_as_int`] for optional numbers.
+pub fn opt_whole_as_int<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => whole_as_int(v, s),
+        None => s.serialize_none(),
+    }
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::diag::{Diagnostic, Diagnostics, Loc};
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::Site;
 use crate::score::Scores;
 use view::Views;
@@ -81,10 +81,11 @@ impl Theme {
 /// ([`Prepared::render_all`]); both go through the same page jobs.
 pub struct Prepared {
     theme: std::sync::Arc<Theme>,
+    /// The theme's engine with this build's `site` as its global context.
+    tera: Tera,
     site: Site,
     scores: Scores,
     views: Views,
-    globals: Globals,
     base_url: Option<String>,
     stats: stats::RenderStats,
 }
@@ -95,7 +96,6 @@ pub struct Renderer<'a> {
     pub site: &'a Site,
     pub scores: &'a Scores,
     pub views: &'a Views,
-    globals: &'a Globals,
     pub stats: &'a stats::RenderStats,
 }
 
@@ -157,7 +157,7 @@ impl<'a> PageJob<'a> {
             url: url.into(),
             section,
             context: PageContext::Lazy(Box::new(move || {
-                build().map(|t| Context::from_serialize(t).expect("page context serialises"))
+                build().map(|t| Context::from_serialize(&t).expect("page context serialises"))
             })),
         }
     }
@@ -182,7 +182,6 @@ impl<'a> Renderer<'a> {
         ctx: &impl Serialize,
     ) -> Result<String, Diagnostic> {
         let mut ctx = Context::from_serialize(ctx).expect("fragment context serialises");
-        ctx.insert("site", self.globals);
         ctx.insert("root", &root_prefix(url));
         let mut html = self.render_template(template, &ctx, url)?;
         // The file's final newline is not part of the fragment.
@@ -197,9 +196,7 @@ impl<'a> Renderer<'a> {
         url: &str,
     ) -> Result<String, Diagnostic> {
         self.tera.render(template, ctx).map_err(|e| {
-            let origin = Path::new("templates").join(template);
-            let mut d = templates::template_error(&origin, &e);
-            d.loc = Loc::file(origin);
+            let mut d = templates::render_error(template, &e);
             d.message = format!("rendering /{url}: {}", d.message);
             d
         })
@@ -210,7 +207,6 @@ impl<'a> Renderer<'a> {
             PageContext::Ready(c) => c,
             PageContext::Lazy(build) => build()?,
         };
-        ctx.insert("site", self.globals);
         ctx.insert("root", &root_prefix(&job.url));
         ctx.insert("page_url", &job.url);
         ctx.insert("section", job.section);
@@ -280,12 +276,14 @@ impl Prepared {
             generator: format!("okra {}", env!("CARGO_PKG_VERSION")),
             drafts: opts.drafts,
         };
+        let mut tera = theme.tera.clone();
+        tera.global_context().insert("site", &globals);
         Prepared {
             theme,
+            tera,
             site,
             scores,
             views,
-            globals,
             base_url,
             stats,
         }
@@ -303,11 +301,10 @@ impl Prepared {
 
     pub fn renderer(&self) -> Renderer<'_> {
         Renderer {
-            tera: &self.theme.tera,
+            tera: &self.tera,
             site: &self.site,
             scores: &self.scores,
             views: &self.views,
-            globals: &self.globals,
             stats: &self.stats,
         }
     }

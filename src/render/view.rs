@@ -56,6 +56,7 @@ pub struct KrView {
     pub decreasing: bool,
     pub progress: Progress,
     pub status: StatusView,
+    #[serde(serialize_with = "crate::render::format::whole_as_int")]
     pub weight: f64,
     /// `×2` style text when the weight is not the default 1.
     pub weight_text: Option<String>,

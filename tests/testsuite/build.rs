@@ -496,7 +496,7 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
     assert_eq!(o.status.code(), Some(1));
     let stderr = text(&o.stderr);
     assert!(
-        stderr.contains("templates/kr.html:4:1: error: template error: Failed to parse 'kr.html'"),
+        stderr.contains("templates/kr.html:4:1: error: template error: Found `{` but expected }}"),
         "{stderr}"
     );
     assert!(read_tree(&out) == before);
@@ -710,4 +710,97 @@ fn series_rows_and_charts_are_theme_fragments() {
         text(&o.stderr)
     );
     assert!(read_tree(&out) == before, "a failed build changed the site");
+}
+
+#[test]
+fn template_overrides_report_every_problem_at_file_line_and_column() {
+    let src = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("scoring"), src.path());
+    let out = src.path().join("public");
+    let templates = src.path().join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+
+    // An override written for okra 0.1 (Tera 1): each construct is named with
+    // what to write instead, all of them in one run.
+    std::fs::write(
+        templates.join("kr.html"),
+        "{% extends \"base.html\" %}\n{% import \"macros.html\" as m %}\n{% block content %}\n<p>{{ m::status(s=kr.status) }} {{ charts.0 }}</p>\n{% endblock content %}\n",
+    )
+    .unwrap();
+    let o = common::build(src.path(), &out, "2024-05-21", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = text(&o.stderr);
+    for expected in [
+        "templates/kr.html:2:1: error: this template is written for Tera 1: `import` is gone",
+        "templates/kr.html:4:7: error: this template is written for Tera 1: macro calls are gone",
+        "templates/kr.html:4:42: error: this template is written for Tera 1: `x.0`",
+    ] {
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+    }
+    assert!(stderr.contains("{{<name arg={value} />}}"), "{stderr}");
+    assert!(
+        stderr.contains("Templates written for okra 0.1"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "nothing is written");
+
+    // Two broken templates: both reported, each at its line and column.
+    std::fs::write(
+        templates.join("kr.html"),
+        "{% extends \"base.html\" %}\n{% block content %}\n{% if %}\n{% endblock content %}\n",
+    )
+    .unwrap();
+    std::fs::write(templates.join("teams.html"), "<p>\n  {{ 1 + }}</p>\n").unwrap();
+    let o = common::build(src.path(), &out, "2024-05-21", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = text(&o.stderr);
+    assert!(stderr.contains("templates/kr.html:3:"), "{stderr}");
+    assert!(stderr.contains("templates/teams.html:2:"), "{stderr}");
+    assert!(stderr.contains("2 errors"), "{stderr}");
+
+    // A component that does not exist is found before any page renders.
+    std::fs::remove_file(templates.join("teams.html")).unwrap();
+    std::fs::write(
+        templates.join("kr.html"),
+        "{% extends \"base.html\" %}\n{% block content %}\n  {{<no_such_component x={1} />}}\n{% endblock content %}\n",
+    )
+    .unwrap();
+    let o = common::build(src.path(), &out, "2024-05-21", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = text(&o.stderr);
+    assert!(stderr.contains("templates/kr.html:3:"), "{stderr}");
+    assert!(stderr.contains("no_such_component"), "{stderr}");
+
+    // A variable that is not defined fails at render time, at its line and column.
+    std::fs::write(
+        templates.join("kr.html"),
+        "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ kr.no_such_field }}</p>\n{% endblock content %}\n",
+    )
+    .unwrap();
+    let o = common::build(src.path(), &out, "2024-05-21", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = text(&o.stderr);
+    assert!(stderr.contains("templates/kr.html:3:"), "{stderr}");
+    assert!(stderr.contains("no_such_field"), "{stderr}");
+    assert!(!out.exists(), "nothing is written");
+
+    // A component written for Tera 2 in the site's templates works.
+    std::fs::write(
+        templates.join("kr.html"),
+        "{% extends \"base.html\" %}\n{% block content %}<p id=\"custom\">{{<status s={kr.status} />}} {{<shout text={kr.title} />}}</p>{% endblock content %}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        templates.join("shout.html"),
+        "{% component shout(text: string) %}<strong>{{ text | upper }}</strong>{% endcomponent shout %}\n",
+    )
+    .unwrap();
+    let o = common::build(src.path(), &out, "2024-05-21", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let page = text(&std::fs::read(out.join("fy24/eng/latency-q1/index.html")).unwrap());
+    assert!(
+        page.contains("<strong>LATENCY TO 100 MS</strong>"),
+        "{page}"
+    );
+    assert!(page.contains("class=\"status status-"), "{page}");
 }

@@ -33,6 +33,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Cell {
     pub text: String,
+    #[serde(serialize_with = "crate::render::format::opt_whole_as_int")]
     pub value: Option<f64>,
 }
 

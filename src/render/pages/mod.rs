@@ -152,6 +152,7 @@ pub struct StatusCount {
     pub status: StatusView,
     pub count: usize,
     /// Share of all KRs counted, 0–100.
+    #[serde(serialize_with = "crate::render::format::whole_as_int")]
     pub pct: f64,
 }
 

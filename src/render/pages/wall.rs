@@ -49,6 +49,7 @@ struct WallCard<'v> {
     q: &'v QuarterScore,
     krs: Vec<WallKr<'v>>,
     /// okra's estimate of the card's height with its margin, in mm (for the tests).
+    #[serde(serialize_with = "crate::render::format::whole_as_int")]
     estimate_mm: f64,
 }
 
@@ -72,6 +73,7 @@ struct TeamLine {
 #[derive(Serialize, Clone, Copy, Debug, PartialEq)]
 pub struct Density {
     /// Base type size in points (KR rows; titles and headings are larger).
+    #[serde(serialize_with = "crate::render::format::whole_as_int")]
     pub font_pt: f64,
     pub columns: u32,
     /// KR rows on two lines (title above; value, bar and status below), for narrow columns.
@@ -79,6 +81,7 @@ pub struct Density {
     /// Titles clamped to two lines: only when nothing else fits, far beyond the limit.
     pub clamp: bool,
     /// Estimated height of the content over the sheet's printable height.
+    #[serde(serialize_with = "crate::render::format::whole_as_int")]
     pub fill: f64,
 }
 
@@ -95,8 +98,10 @@ struct Wall<'v> {
     density: Density,
     /// CSS `@page` size in millimetres, e.g. `420mm 297mm` (A3 landscape).
     page_size: String,
+    #[serde(serialize_with = "crate::render::format::whole_as_int")]
     margin_mm: f64,
     /// The sheet's minimum height in print, in mm: the printable height less 1 mm.
+    #[serde(serialize_with = "crate::render::format::whole_as_int")]
     sheet_mm: f64,
     /// Set on a team's own wall.
     team: Option<String>,
