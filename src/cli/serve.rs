@@ -10,9 +10,13 @@ use crate::serve::{Log, Say, ServeError, ServeOptions, serve};
 pub struct ServeArgs {
     #[command(flatten)]
     pub site: SiteArgs,
-    /// Port on 127.0.0.1; if it is taken, the next free port is used (and said)
+    /// Port to listen on; if it is taken, the next free port is used (and said)
     #[arg(long, default_value_t = 1111)]
     pub port: u16,
+    /// Address to listen on: 127.0.0.1 keeps the preview on this machine;
+    /// 0.0.0.0 (or one of this machine's addresses) shares it on the network
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub interface: std::net::IpAddr,
     /// Open the site in the default browser
     #[arg(long)]
     pub open: bool,
@@ -28,6 +32,7 @@ pub fn run(args: &ServeArgs) -> i32 {
     };
     let opts = ServeOptions {
         root: args.site.root.clone(),
+        interface: args.interface,
         port: args.port,
         open: args.open,
         as_of,

@@ -2,26 +2,22 @@
 //! build, folder redirects and 404s decided without the filesystem, the
 //! live-reload script injected into HTML, the status JSON and the event stream.
 
+use super::server::{Reply, Request, Response};
 use super::*;
+use std::net::TcpStream;
 
-/// A request thread: answers until the server is unblocked at shutdown.
-pub(super) fn answer_requests(server: &tiny_http::Server, shared: &Arc<Shared>) {
-    while let Ok(request) = server.recv() {
-        answer(request, shared);
+/// The answer to a request: a file of the served build, the status JSON,
+/// or the event stream. The served build is read once, so everything in one
+/// response (a page, a redirect, the 404 page) comes from the same build.
+pub(super) fn answer(request: &Request, shared: &Shared) -> Reply {
+    let path = request.target.split(['?', '#']).next().unwrap_or_default();
+    if request.method != "GET" && request.method != "HEAD" {
+        let response = Response::text(405, "okra serve only answers GET and HEAD\n")
+            .with_header("Allow", "GET, HEAD".to_string());
+        return Reply::Response(response);
     }
-}
-
-pub(super) fn answer(request: Request, shared: &Arc<Shared>) {
-    let url = request.url().to_string();
-    let path = url.split(['?', '#']).next().unwrap_or_default();
-    if !matches!(request.method(), Method::Get | Method::Head) {
-        let response = text_response(405, "okra serve only answers GET and HEAD\n")
-            .with_header(header("Allow", "GET, HEAD"));
-        let _ = request.respond(response);
-        return;
-    }
-    match path {
-        EVENTS_PATH => stream_events(request, shared),
+    Reply::Response(match path {
+        EVENTS_PATH => return Reply::Events,
         STATUS_PATH => {
             let status = shared.state().status.clone();
             let body = serde_json::json!({
@@ -31,24 +27,23 @@ pub(super) fn answer(request: Request, shared: &Arc<Shared>) {
                 "text": status.text,
             })
             .to_string();
-            let _ = request.respond(bytes_response(200, "application/json", body.into_bytes()));
+            Response::new(200, "application/json", body.into_bytes())
         }
         _ => {
             let (served, status) = {
                 let state = shared.state();
                 (state.served.clone(), state.status.clone())
             };
-            let response = match served {
+            match served {
                 Some(site) => file_response(&site, path),
-                None => bytes_response(
+                None => Response::new(
                     500,
                     "text/html; charset=utf-8",
                     error_page(&status.text).into_bytes(),
                 ),
-            };
-            let _ = request.respond(response);
+            }
         }
-    }
+    })
 }
 
 /// Where a request path leads in the site.
@@ -117,9 +112,9 @@ pub(super) fn percent_decode(s: &str) -> Option<String> {
 /// The response for a path of the served site: the file, rendered now; a
 /// redirect; or the site's own 404 page. A page whose template fails gets the
 /// error page with the diagnostic.
-pub(super) fn file_response(site: &Prepared, url_path: &str) -> Response<io::Cursor<Vec<u8>>> {
+pub(super) fn file_response(site: &Prepared, url_path: &str) -> Response {
     let (file, folder) = match resolve(url_path) {
-        Target::BadRequest => return text_response(400, "bad request\n"),
+        Target::BadRequest => return Response::text(400, "bad request\n"),
         Target::File(file) => (file, None),
         Target::Bare(path) => (path.clone(), Some(path)),
     };
@@ -129,16 +124,14 @@ pub(super) fn file_response(site: &Prepared, url_path: &str) -> Response<io::Cur
         None => {
             let index = folder.map(|f| format!("{f}/index.html"));
             match index.and_then(|index| site.render_file(&index)) {
+                // The path is visible ASCII (server::parse_head): safe in a header.
                 Some(_) => {
-                    match Header::from_bytes("Location", format!("{url_path}/").as_bytes()) {
-                        Ok(location) => text_response(301, "moved\n").with_header(location),
-                        Err(()) => text_response(400, "bad request\n"),
-                    }
+                    Response::text(301, "moved\n").with_header("Location", format!("{url_path}/"))
                 }
                 None => match site.render_file(crate::render::urls::NOT_FOUND) {
                     Some(Ok(data)) => page_response(404, crate::render::urls::NOT_FOUND, data),
                     Some(Err(d)) => failed_page(&d),
-                    None => text_response(404, "not found\n"),
+                    None => Response::text(404, "not found\n"),
                 },
             }
         }
@@ -146,11 +139,11 @@ pub(super) fn file_response(site: &Prepared, url_path: &str) -> Response<io::Cur
 }
 
 /// A page whose template failed while serving it: the diagnostic, as a page.
-pub(super) fn failed_page(d: &crate::diag::Diagnostic) -> Response<io::Cursor<Vec<u8>>> {
+pub(super) fn failed_page(d: &crate::diag::Diagnostic) -> Response {
     let mut diags = Diagnostics::new();
     diags.push(d.clone());
     let text = diags.render_human(false);
-    bytes_response(
+    Response::new(
         500,
         "text/html; charset=utf-8",
         error_page(&text).into_bytes(),
@@ -158,18 +151,14 @@ pub(super) fn failed_page(d: &crate::diag::Diagnostic) -> Response<io::Cursor<Ve
 }
 
 /// A file with its content type; HTML gets the live-reload script.
-pub(super) fn page_response(
-    status: u16,
-    file: &str,
-    data: Vec<u8>,
-) -> Response<io::Cursor<Vec<u8>>> {
+pub(super) fn page_response(status: u16, file: &str, data: Vec<u8>) -> Response {
     let content_type = content_type(Path::new(file), &data);
     let data = if content_type.starts_with("text/html") {
         inject_script(data)
     } else {
         data
     };
-    bytes_response(status, content_type, data)
+    Response::new(status, content_type, data)
 }
 
 /// Inserts [`LIVE_RELOAD_SCRIPT`] right before the last `</body>` (any case), or at
@@ -223,32 +212,6 @@ pub(super) fn is_atom(data: &[u8]) -> bool {
     head.windows(5).any(|w| w == b"<feed")
 }
 
-/// Every response of the preview: never cached, so a reload shows the new build.
-pub(super) fn bytes_response(
-    status: u16,
-    content_type: &str,
-    data: Vec<u8>,
-) -> Response<io::Cursor<Vec<u8>>> {
-    Response::from_data(data)
-        .with_status_code(StatusCode(status))
-        .with_header(header("Content-Type", content_type))
-        .with_header(header("Cache-Control", "no-store"))
-        .with_header(header("X-Content-Type-Options", "nosniff"))
-}
-
-pub(super) fn text_response(status: u16, text: &str) -> Response<io::Cursor<Vec<u8>>> {
-    bytes_response(
-        status,
-        "text/plain; charset=utf-8",
-        text.as_bytes().to_vec(),
-    )
-}
-
-/// A header from okra's own constants, which are ASCII.
-pub(super) fn header(name: &'static str, value: &str) -> Header {
-    Header::from_bytes(name, value).expect("okra's own headers are ASCII")
-}
-
 /// Served for every path while no build has succeeded yet: the diagnostics, and
 /// the script, so the page reloads into the site once they are fixed.
 pub(super) fn error_page(text: &str) -> String {
@@ -266,34 +229,36 @@ pub(super) fn error_page(text: &str) -> String {
     )
 }
 
-/// An open page's event stream, on its own thread: it may stay open for hours.
-/// The response is written raw, since tiny_http's chunked responses buffer (8 kB)
-/// and an event must reach the page at once. The client is registered before the
-/// headers go out, so a page that has seen them gets every later event.
-pub(super) fn stream_events(request: Request, shared: &Arc<Shared>) {
+/// An open page's event stream, on its connection's thread: it may stay open
+/// for hours. The client is registered before the headers go out, so a page
+/// that has seen them gets every later event. It ends when the page goes away
+/// (a write fails) or the server stops (the channel closes).
+pub(super) fn stream_events(mut out: TcpStream, shared: &Shared, head_only: bool) {
     let (sender, events) = mpsc::channel();
-    shared.clients().push(sender);
-    thread::spawn(move || {
-        let mut out = request.into_writer();
-        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n\
-                    Connection: close\r\nX-Accel-Buffering: no\r\n\r\nretry: 1000\n\n";
-        if send(&mut out, head.as_bytes()).is_err() {
+    if !head_only {
+        shared.clients().push(sender);
+    }
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n\
+                Connection: close\r\nX-Accel-Buffering: no\r\n\r\n";
+    if send(&mut out, head.as_bytes()).is_err() || head_only {
+        return;
+    }
+    if send(&mut out, b"retry: 1000\n\n").is_err() {
+        return;
+    }
+    loop {
+        let chunk: &[u8] = match events.recv_timeout(KEEP_ALIVE) {
+            Ok(LiveEvent::Reload) => b"data: reload\n\n",
+            Ok(LiveEvent::Error) => b"data: error\n\n",
+            Err(RecvTimeoutError::Timeout) => b":\n\n",
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        // A failed write means the page is gone; dropping `events` makes the
+        // next broadcast forget it.
+        if send(&mut out, chunk).is_err() {
             return;
         }
-        loop {
-            let chunk: &[u8] = match events.recv_timeout(KEEP_ALIVE) {
-                Ok(LiveEvent::Reload) => b"data: reload\n\n",
-                Ok(LiveEvent::Error) => b"data: error\n\n",
-                Err(RecvTimeoutError::Timeout) => b":\n\n",
-                Err(RecvTimeoutError::Disconnected) => return,
-            };
-            // A failed write means the page is gone; dropping `events` makes the
-            // next broadcast forget it.
-            if send(&mut out, chunk).is_err() {
-                return;
-            }
-        }
-    });
+    }
 }
 
 pub(super) fn send(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {

@@ -10,14 +10,19 @@
 //!   A rebuild whose content has errors leaves the last good one served.
 //! - **Serving** renders each requested file from the served [`Prepared`] site,
 //!   with the same page jobs as `okra build` (so the bytes are the same; a test
-//!   compares every file). tiny_http on 127.0.0.1 with a few worker threads;
+//!   compares every file). Each request takes the served build once, so a
+//!   response comes whole from the build before an edit or the one after it.
 //!   HTML pages get a small live-reload script injected on the way out.
+//! - **Connections** each have their own thread ([`server`]): idle keep-alive
+//!   sockets, slow clients and open event streams hold only their own thread,
+//!   so no request waits behind another connection.
 //! - **Checking** renders every page once more in the background, on one
 //!   thread, after each rebuild: a template that fails only on some pages is
 //!   reported like a content error, and the last build that rendered completely
 //!   is served again. A newer edit cancels the check.
-//! - **Live reload** is Server-Sent Events on `/__okra/events`: one thread per open
-//!   page, fed by a channel. `/__okra/status` says whether the last build failed and
+//! - **Live reload** is Server-Sent Events on `/__okra/events`: one connection
+//!   (and thread) per open page, fed by a channel. The page reconnects when the
+//!   server restarts, and reloads once it is back. `/__okra/status` says whether the last build failed and
 //!   why, and the script shows that as an overlay.
 //! - **Watching** is notify on `content/`, `templates/`, `static/`, `themes/` and
 //!   `okra.toml`, debounced so that an editor's burst of events (write, rename,
@@ -26,9 +31,9 @@
 use crate::render::templates::escape_html;
 use std::collections::BTreeSet;
 use std::io::{self, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
@@ -36,7 +41,6 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
-use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 use crate::diag::Diagnostics;
 use crate::pipeline;
@@ -59,8 +63,6 @@ const CHECK_AFTER: Duration = Duration::from_millis(750);
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// How many ports after `--port` are tried when it is taken.
 const PORT_TRIES: u16 = 20;
-/// Threads answering ordinary requests; event streams get their own threads.
-const WORKERS: usize = 4;
 /// Folders of the site that are watched recursively (SPEC §7 layout).
 const SOURCE_DIRS: [&str; 4] = ["content", "templates", "static", "themes"];
 /// A change under these (or to `okra.toml`) loads the theme again.
@@ -108,9 +110,9 @@ fn say_diagnostics(log: &Log, text: &str) {
 mod cache;
 mod http;
 mod rebuild;
+mod server;
 mod watch;
 
-use http::*;
 use rebuild::*;
 use watch::*;
 
@@ -118,7 +120,9 @@ use watch::*;
 #[derive(Clone)]
 pub struct ServeOptions {
     pub root: PathBuf,
-    /// The first port tried on 127.0.0.1 (0: any free port).
+    /// The address listened on: 127.0.0.1 unless the preview is shared.
+    pub interface: IpAddr,
+    /// The first port tried (0: any free port).
     pub port: u16,
     /// Open the preview in the default browser once it is up.
     pub open: bool,
@@ -147,14 +151,26 @@ pub enum ServeError {
 pub fn serve(opts: &ServeOptions) -> Result<(), ServeError> {
     let root = std::fs::canonicalize(&opts.root)
         .map_err(|e| ServeError::Usage(format!("--root {}: {e}", opts.root.display())))?;
-    let (listener, requested_port_taken) = bind(opts.port)?;
-    let port = listener
+    let (listener, requested_port_taken) = bind(opts.interface, opts.port)?;
+    let address = listener
         .local_addr()
-        .map_err(|e| ServeError::Failed(format!("cannot read the server's address: {e}")))?
-        .port();
-    let url = format!("http://127.0.0.1:{port}/");
+        .map_err(|e| ServeError::Failed(format!("cannot read the server's address: {e}")))?;
+    let url = format!("http://{address}/");
     if let Some(taken) = requested_port_taken {
         say!(opts.log, "port {taken} is in use; serving on {url} instead");
+    }
+    if !opts.interface.is_loopback() {
+        say!(
+            opts.log,
+            "note: listening on {address}{}: anyone who can reach this machine on port {} can read the preview{} (private OKRs are never served)",
+            if opts.interface.is_unspecified() {
+                " (every network interface)"
+            } else {
+                ""
+            },
+            address.port(),
+            if opts.drafts { ", drafts included" } else { "" }
+        );
     }
 
     let (events, inbox) = mpsc::channel();
@@ -167,6 +183,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), ServeError> {
         state: Default::default(),
         clients: Default::default(),
         generation: Default::default(),
+        stopping: Default::default(),
     });
     let checker = Checker::start(Arc::clone(&shared), events);
     let mut rebuilder = Rebuilder::new(&root, opts);
@@ -184,12 +201,12 @@ pub fn serve(opts: &ServeOptions) -> Result<(), ServeError> {
     };
     lp.publish(first, true);
 
-    let server = tiny_http::Server::from_listener(listener, None)
-        .map(Arc::new)
-        .map_err(|e| ServeError::Failed(format!("cannot start the server on {url}: {e}")))?;
-    for _ in 0..WORKERS {
-        let (server, shared) = (Arc::clone(&server), Arc::clone(&shared));
-        thread::spawn(move || answer_requests(&server, &shared));
+    {
+        let shared = Arc::clone(&shared);
+        thread::Builder::new()
+            .name("okra-serve-accept".to_string())
+            .spawn(move || server::accept(listener, shared))
+            .map_err(|e| ServeError::Failed(format!("cannot start the server on {url}: {e}")))?;
     }
     say!(
         opts.log,
@@ -197,37 +214,53 @@ pub fn serve(opts: &ServeOptions) -> Result<(), ServeError> {
         opts.as_of
     );
     if opts.open {
-        open_browser(&url, &opts.log);
+        // 0.0.0.0 is no address to browse to; this machine is.
+        let local = if opts.interface.is_unspecified() {
+            let loopback: IpAddr = match opts.interface {
+                IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+            };
+            format!("http://{}/", SocketAddr::new(loopback, address.port()))
+        } else {
+            url.clone()
+        };
+        open_browser(&local, &opts.log);
     }
 
     lp.run(&mut watch);
 
-    for _ in 0..WORKERS {
-        server.unblock();
-    }
+    // Open event streams end (their channel closes) and connections are not
+    // kept alive; the process exits without waiting for idle ones.
+    shared.stopping.store(true, Ordering::SeqCst);
+    shared.clients().clear();
     say!(opts.log, "stopped");
     Ok(())
 }
 
-/// Binds 127.0.0.1:`port`, or one of the next [`PORT_TRIES`] ports if it is taken.
+/// Binds `interface`:`port`, or one of the next [`PORT_TRIES`] ports if it is taken.
 /// Returns the listener and, when another port was used, the one asked for.
-/// Binding here (rather than inside tiny_http) tells "in use" apart from other errors.
-fn bind(port: u16) -> Result<(TcpListener, Option<u16>), ServeError> {
+fn bind(interface: IpAddr, port: u16) -> Result<(TcpListener, Option<u16>), ServeError> {
     let last = port.saturating_add(PORT_TRIES);
     let candidates = if port == 0 { 0..=0 } else { port..=last };
     for candidate in candidates {
-        match TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, candidate))) {
+        let address = SocketAddr::new(interface, candidate);
+        match TcpListener::bind(address) {
             Ok(listener) => return Ok((listener, (candidate != port).then_some(port))),
             Err(e) if e.kind() == io::ErrorKind::AddrInUse => continue,
+            Err(e) if e.kind() == io::ErrorKind::AddrNotAvailable => {
+                return Err(ServeError::Usage(format!(
+                    "cannot listen on {address}: {e}; --interface takes an address of this machine (127.0.0.1, the default, or 0.0.0.0 for every interface)"
+                )));
+            }
             Err(e) => {
                 return Err(ServeError::Usage(format!(
-                    "cannot listen on 127.0.0.1:{candidate}: {e}; choose another port with --port N"
+                    "cannot listen on {address}: {e}; choose another port with --port N"
                 )));
             }
         }
     }
     Err(ServeError::Usage(format!(
-        "ports {port} to {last} on 127.0.0.1 are all in use; choose another with --port N"
+        "ports {port} to {last} on {interface} are all in use; choose another with --port N"
     )))
 }
 
@@ -467,6 +500,8 @@ struct Shared {
     clients: Mutex<Vec<Sender<LiveEvent>>>,
     /// The newest batch of changes seen; a check of an older build stops.
     generation: AtomicU64,
+    /// Set once Ctrl-C came: connections are closed after their answer.
+    stopping: AtomicBool,
 }
 
 #[derive(Default)]
@@ -552,6 +587,7 @@ fn open_browser(url: &str, log: &Log) {
 
 #[cfg(test)]
 mod tests {
+    use super::http::*;
     use super::*;
 
     #[test]

@@ -725,3 +725,243 @@ fn a_template_failing_on_one_page_is_reported_and_the_last_good_build_served() {
     drop(events);
     server.stop();
 }
+
+/// One response read off a connection: the head must give a `Content-Length`
+/// and exactly that many bytes must follow.
+struct Whole {
+    status: u16,
+    body: Vec<u8>,
+    took: Duration,
+}
+
+/// Sends GET `path` on `stream` and reads exactly one response.
+fn get_whole(stream: &mut TcpStream, path: &str, keep_alive: bool) -> Whole {
+    let started = Instant::now();
+    let connection = if keep_alive { "keep-alive" } else { "close" };
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: {connection}\r\n\r\n"
+    )
+    .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    let mut raw = Vec::new();
+    let mut byte = [0; 1];
+    while !raw.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => raw.push(byte[0]),
+            other => panic!(
+                "GET {path}: the head ended with {other:?}: {:?}",
+                String::from_utf8_lossy(&raw)
+            ),
+        }
+    }
+    let head = String::from_utf8(raw).unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse().unwrap())
+        })
+        .unwrap_or_else(|| panic!("GET {path}: no Content-Length in {head:?}"));
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).unwrap_or_else(|e| {
+        panic!("GET {path}: a body shorter than its Content-Length {length}: {e}")
+    });
+    if !keep_alive {
+        let mut rest = Vec::new();
+        stream.read_to_end(&mut rest).unwrap();
+        assert!(
+            rest.is_empty(),
+            "GET {path}: {} bytes after the body",
+            rest.len()
+        );
+    }
+    Whole {
+        status,
+        body,
+        took: started.elapsed(),
+    }
+}
+
+fn connect(port: u16) -> TcpStream {
+    let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+        .set_write_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+}
+
+/// A browser's load, bounded and on loopback: idle and half-open sockets
+/// opened in a burst (a browser preconnects), an event stream per tab, page
+/// requests from several clients at once, and an edit in the middle. Every
+/// response is whole and is the file of the build before the edit or the
+/// build after it; none waits behind another connection; every tab is told to
+/// reload; idle connections still work afterwards; Ctrl-C with all of it open
+/// stops the server; and a page's event stream reconnects to a restarted one.
+#[test]
+fn answers_every_request_whole_under_a_browsers_load_and_an_edit() {
+    const IDLE: usize = 16;
+    const TABS: usize = 8;
+    const CLIENTS: usize = 8;
+    /// Requests before the edit, and after its reload event.
+    const PHASE: usize = 100;
+    /// A hang check, not a speed target: a debug build on a shared runner.
+    const SLOWEST: Duration = Duration::from_secs(2);
+    let paths = ["/", "/fy24/eng/", "/okra.css", "/okrs.json", "/no/such/"];
+    let statuses = [200, 200, 200, 200, 404];
+
+    let site = copy_site("scoring");
+    let root = site.path();
+    let port = free_port();
+    let mut server = Server::start(root, port);
+    server.wait_until_serving(port, 200);
+    let before: Vec<Vec<u8>> = paths
+        .iter()
+        .map(|p| get_whole(&mut connect(port), p, false).body)
+        .collect();
+
+    // Idle sockets, all opened at once: a third send nothing, a third half a
+    // request line, a third a request that is answered, then stay open.
+    let idle: Vec<(usize, TcpStream)> = (0..IDLE)
+        .map(|n| {
+            thread::spawn(move || {
+                let mut stream = connect(port);
+                match n % 3 {
+                    0 => {}
+                    1 => stream.write_all(b"GET / HT").unwrap(),
+                    _ => assert_eq!(get_whole(&mut stream, "/okra.css", true).status, 200),
+                }
+                (n, stream)
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| t.join().unwrap())
+        .collect();
+    let mut tabs: Vec<Events> = (0..TABS).map(|_| Events::open(port)).collect();
+
+    // Clients request pages until told to stop (at most 400 each); half keep
+    // their connection alive, half open one per request.
+    let answered = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let (answered, done) = (Arc::clone(&answered), Arc::clone(&done));
+            thread::spawn(move || {
+                let keep_alive = c % 2 == 0;
+                let mut stream = connect(port);
+                let mut got = Vec::new();
+                for n in 0..400 {
+                    if done.load(std::sync::atomic::Ordering::SeqCst) {
+                        break;
+                    }
+                    let which = (c + n) % paths.len();
+                    if !keep_alive {
+                        stream = connect(port);
+                    }
+                    got.push((which, get_whole(&mut stream, paths[which], keep_alive)));
+                    answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+                got
+            })
+        })
+        .collect();
+    let count = || answered.load(std::sync::atomic::Ordering::SeqCst);
+    let wait_for_count = |n: usize| {
+        let deadline = Instant::now() + REBUILD;
+        while count() < n {
+            assert!(
+                Instant::now() < deadline,
+                "only {} of {n} requests answered",
+                count()
+            );
+            thread::sleep(Duration::from_millis(1));
+        }
+    };
+
+    // The edit, mid-way, in one step (a rename), so there is one new build.
+    wait_for_count(PHASE);
+    let objective = root.join("content/fy24/eng/objective.md");
+    let text = std::fs::read_to_string(&objective).unwrap();
+    let edited = root.join("objective.md.new");
+    std::fs::write(
+        &edited,
+        text.replace("title = \"Ship\"", "title = \"Ship faster\""),
+    )
+    .unwrap();
+    std::fs::rename(&edited, &objective).unwrap();
+    for tab in &mut tabs {
+        tab.wait_for("data: reload", REBUILD);
+    }
+    wait_for_count(count() + PHASE);
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let responses: Vec<(usize, Whole)> = clients
+        .into_iter()
+        .flat_map(|c| c.join().unwrap())
+        .collect();
+    let after: Vec<Vec<u8>> = paths
+        .iter()
+        .map(|p| get_whole(&mut connect(port), p, false).body)
+        .collect();
+    assert_ne!(before[0], after[0], "the edit did not change the dashboard");
+    assert!(String::from_utf8_lossy(&after[1]).contains("Ship faster"));
+
+    let mut of_each_build = [0, 0];
+    for (which, response) in &responses {
+        let path = paths[*which];
+        assert_eq!(response.status, statuses[*which], "GET {path}");
+        if response.body == before[*which] {
+            of_each_build[0] += 1;
+        } else if response.body == after[*which] {
+            of_each_build[1] += 1;
+        } else {
+            panic!(
+                "GET {path}: neither the build before the edit nor the one after:\n{}",
+                String::from_utf8_lossy(&response.body)
+            );
+        }
+    }
+    let slowest = responses.iter().map(|(_, r)| r.took).max().unwrap();
+    eprintln!(
+        "{IDLE} idle sockets and {TABS} event streams held; {} requests from {CLIENTS} clients \
+         answered whole ({} of the build before the edit, {} after); slowest {} ms",
+        responses.len(),
+        of_each_build[0],
+        of_each_build[1],
+        slowest.as_millis()
+    );
+    assert!(
+        of_each_build[0] > 0 && of_each_build[1] > 0,
+        "{of_each_build:?}"
+    );
+    assert!(slowest < SLOWEST, "a response took {slowest:?}");
+
+    // The idle keep-alive connections still answer, with the new build.
+    for (n, mut stream) in idle {
+        if n % 3 == 2 {
+            let response = get_whole(&mut stream, "/", false);
+            assert_eq!((response.status, &response.body), (200, &after[0]));
+        }
+    }
+
+    // Ctrl-C with every tab open: the server stops, and the streams end.
+    server.stop();
+    for tab in &mut tabs {
+        let mut rest = Vec::new();
+        let _ = tab.stream.set_read_timeout(Some(Duration::from_secs(5)));
+        tab.stream
+            .read_to_end(&mut rest)
+            .expect("the event stream ends when the server stops");
+    }
+
+    // A restarted server on the same port: the page's stream connects again
+    // (the script then reloads the page).
+    let mut restarted = Server::start(root, port);
+    restarted.wait_until_serving(port, 200);
+    drop(Events::open(port));
+    restarted.stop();
+}
