@@ -159,7 +159,9 @@ fn connection(stream: TcpStream, shared: &Shared) {
             Ok(None) => return,
             Err(status) => {
                 let response = Response::text(status, &format!("{}\n", reason(status)));
-                let _ = write_response(&mut out, &response, false, false);
+                if write_response(&mut out, &response, false, false).is_ok() {
+                    linger(&out, &mut reader);
+                }
                 return;
             }
         };
@@ -180,10 +182,37 @@ fn connection(stream: TcpStream, shared: &Shared) {
             }
             Reply::Response(response) => {
                 let written = write_response(&mut out, &response, head_only, keep_alive);
-                if written.is_err() || !keep_alive {
+                if written.is_err() {
+                    return;
+                }
+                if !keep_alive {
+                    linger(&out, &mut reader);
                     return;
                 }
             }
+        }
+    }
+}
+
+/// Closes a connection after its last response without losing it: closing
+/// with unread input (a body not read, the rest of an oversized head) makes the
+/// system reset the connection, and the client may then never see the answer.
+/// So the sending side is shut first and what the client still sends is read
+/// and dropped, for a bounded time and amount, until it closes its side.
+fn linger(out: &TcpStream, reader: &mut BufReader<TcpStream>) {
+    const LINGER: Duration = Duration::from_millis(500);
+    const LINGER_BYTES: u64 = 1024 * 1024;
+    if out.shutdown(std::net::Shutdown::Write).is_err() {
+        return;
+    }
+    let _ = reader.get_ref().set_read_timeout(Some(LINGER));
+    let deadline = Instant::now() + LINGER;
+    let mut left = LINGER_BYTES;
+    let mut buf = [0; 8192];
+    while left > 0 && Instant::now() < deadline {
+        match reader.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => left = left.saturating_sub(n as u64),
         }
     }
 }

@@ -973,3 +973,63 @@ fn answers_every_request_whole_under_a_browsers_load_and_an_edit() {
     drop(Events::open(port));
     restarted.stop();
 }
+
+/// What is not a request gets an error status and a closed connection, and
+/// the server keeps answering: garbage, an HTTP/2 preface, a head too large,
+/// another method, a body to skip on a kept connection.
+#[test]
+fn refuses_what_is_not_a_request_and_keeps_serving() {
+    let site = copy_site("scoring");
+    let port = free_port();
+    let mut server = Server::start(site.path(), port);
+    server.wait_until_serving(port, 200);
+    let raw = |bytes: &[u8]| {
+        let mut stream = connect(port);
+        stream.write_all(bytes).unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).unwrap();
+        String::from_utf8_lossy(&answer).into_owned()
+    };
+    for (sent, status) in [
+        (b"\x16\x03\x01\x02\x00garbage\r\n\r\n".to_vec(), "400"),
+        (b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec(), "505"),
+        (b"GET /\r\nHost: x\r\n\r\n".to_vec(), "400"),
+        (
+            format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(64 * 1024)).into_bytes(),
+            "431",
+        ),
+        (
+            b"DELETE / HTTP/1.1\r\nConnection: close\r\n\r\n".to_vec(),
+            "405",
+        ),
+    ] {
+        let answer = raw(&sent);
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{:?} got {answer:?}",
+            String::from_utf8_lossy(&sent[..sent.len().min(40)])
+        );
+    }
+    // A body is skipped and the connection kept for the next request.
+    let mut stream = connect(port);
+    stream
+        .write_all(b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello")
+        .unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        stream.read_exact(&mut byte).unwrap();
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8(head).unwrap();
+    assert!(head.starts_with("HTTP/1.1 405 "), "{head}");
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Content-Length: "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    stream.read_exact(&mut vec![0; length]).unwrap();
+    assert_eq!(get_whole(&mut stream, "/", false).status, 200);
+    server.stop();
+}
