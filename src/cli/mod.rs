@@ -53,7 +53,7 @@ enum Command {
     New(new::NewArgs),
     /// Preview the site on 127.0.0.1 with rebuild and live reload on every change
     #[command(
-        after_help = "Examples:\n  okra serve\n  okra serve --root okrs --port 8080 --open\n\nServes from memory and writes nothing (never public/). Rebuilds read only the files that changed\nand pages are rendered as they are asked for; every page is also checked in the background. A broken\nedit shows its errors in the terminal and in the browser while the last good build keeps being served.\nCtrl-C stops it."
+        after_help = "Examples:\n  okra serve\n  okra serve --root okrs --port 8080 --open\n  okra serve --interface 0.0.0.0   share the preview on the network\n\nServes from memory and writes nothing (never public/). Rebuilds read only the files that changed\nand pages are rendered as they are asked for; every page is also checked in the background. A broken\nedit shows its errors in the terminal and in the browser while the last good build keeps being served.\nCtrl-C stops it."
     )]
     Serve(serve::ServeArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)

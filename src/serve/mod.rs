@@ -155,7 +155,13 @@ pub fn serve(opts: &ServeOptions) -> Result<(), ServeError> {
     let address = listener
         .local_addr()
         .map_err(|e| ServeError::Failed(format!("cannot read the server's address: {e}")))?;
-    let url = format!("http://{address}/");
+    // 0.0.0.0 is no address to browse to; this machine is.
+    let browse = match address.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
+        IpAddr::V6(ip) if ip.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
+        ip => ip,
+    };
+    let url = format!("http://{}/", SocketAddr::new(browse, address.port()));
     if let Some(taken) = requested_port_taken {
         say!(opts.log, "port {taken} is in use; serving on {url} instead");
     }
@@ -214,17 +220,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), ServeError> {
         opts.as_of
     );
     if opts.open {
-        // 0.0.0.0 is no address to browse to; this machine is.
-        let local = if opts.interface.is_unspecified() {
-            let loopback: IpAddr = match opts.interface {
-                IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
-                IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
-            };
-            format!("http://{}/", SocketAddr::new(loopback, address.port()))
-        } else {
-            url.clone()
-        };
-        open_browser(&local, &opts.log);
+        open_browser(&url, &opts.log);
     }
 
     lp.run(&mut watch);

@@ -1033,3 +1033,26 @@ fn refuses_what_is_not_a_request_and_keeps_serving() {
     assert_eq!(get_whole(&mut stream, "/", false).status, 200);
     server.stop();
 }
+
+/// `--interface` takes an address of this machine; anything else is a usage
+/// error that says what to give instead.
+#[test]
+fn an_interface_that_is_not_this_machines_is_a_usage_error() {
+    let site = copy_site("scoring");
+    // 192.0.2.1 is reserved for documentation: no machine has it.
+    for (interface, says) in [
+        ("192.0.2.1", "--interface takes an address of this machine"),
+        ("not-an-address", "invalid value 'not-an-address'"),
+    ] {
+        let out = common::okra()
+            .args(["serve", "--root"])
+            .arg(site.path())
+            .args(["--interface", interface, "--port", "0", "--as-of", AS_OF])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{interface}: {stderr}");
+        assert!(stderr.contains(says), "{interface}: {stderr}");
+    }
+}
