@@ -795,8 +795,8 @@ fn connect(port: u16) -> TcpStream {
     stream
 }
 
-/// A browser's load, bounded and on loopback: idle and half-open sockets
-/// opened in a burst (a browser preconnects), an event stream per tab, page
+/// A browser's load, bounded and on loopback: idle, half-open and slow
+/// sockets opened in a burst (a browser preconnects), an event stream per tab, page
 /// requests from several clients at once, and an edit in the middle. Every
 /// response is whole and is the file of the build before the edit or the
 /// build after it; none waits behind another connection; every tab is told to
@@ -824,16 +824,21 @@ fn answers_every_request_whole_under_a_browsers_load_and_an_edit() {
         .map(|p| get_whole(&mut connect(port), p, false).body)
         .collect();
 
-    // Idle sockets, all opened at once: a third send nothing, a third half a
-    // request line, a third a request that is answered, then stay open.
+    // Idle and slow sockets, all opened at once: a quarter send nothing, a
+    // quarter half a request line, a quarter a request that is answered, then
+    // stay open, and a quarter ask for many pages and never read them.
     let idle: Vec<(usize, TcpStream)> = (0..IDLE)
         .map(|n| {
             thread::spawn(move || {
                 let mut stream = connect(port);
-                match n % 3 {
+                match n % 4 {
                     0 => {}
                     1 => stream.write_all(b"GET / HT").unwrap(),
-                    _ => assert_eq!(get_whole(&mut stream, "/okra.css", true).status, 200),
+                    2 => assert_eq!(get_whole(&mut stream, "/okra.css", true).status, 200),
+                    _ => {
+                        let many = "GET /okrs.json HTTP/1.1\r\nHost: x\r\n\r\n".repeat(64);
+                        stream.write_all(many.as_bytes()).unwrap();
+                    }
                 }
                 (n, stream)
             })
@@ -934,7 +939,7 @@ fn answers_every_request_whole_under_a_browsers_load_and_an_edit() {
     let responses: Vec<&Whole> = per_client.iter().flatten().map(|(_, r)| r).collect();
     let slowest = responses.iter().map(|r| r.took).max().unwrap();
     eprintln!(
-        "{IDLE} idle sockets and {TABS} event streams held; {} requests from {CLIENTS} clients \
+        "{IDLE} idle or slow sockets and {TABS} event streams held; {} requests from {CLIENTS} clients \
          answered whole (of files the edit changed, {} from the build before it, {} after); \
          slowest {} ms",
         responses.len(),
@@ -950,7 +955,7 @@ fn answers_every_request_whole_under_a_browsers_load_and_an_edit() {
 
     // The idle keep-alive connections still answer, with the new build.
     for (n, mut stream) in idle {
-        if n % 3 == 2 {
+        if n % 4 == 2 {
             let response = get_whole(&mut stream, "/", false);
             assert_eq!((response.status, &response.body), (200, &after[0]));
         }
