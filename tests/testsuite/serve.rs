@@ -484,37 +484,14 @@ fn get_bytes(port: u16, path: &str) -> (u16, Vec<u8>) {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("GET {path}: no status in {head:?}"));
-    let body = &raw[at + 4..];
-    let chunked = head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked");
-    (
-        status,
-        if chunked {
-            dechunk(body)
-        } else {
-            body.to_vec()
-        },
-    )
-}
-
-/// Decodes a `Transfer-Encoding: chunked` body (tiny_http uses it for large pages).
-fn dechunk(mut body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let line_end = body
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .expect("chunk size line");
-        let size = std::str::from_utf8(&body[..line_end]).unwrap();
-        let size = usize::from_str_radix(size.split(';').next().unwrap().trim(), 16).unwrap();
-        body = &body[line_end + 2..];
-        if size == 0 {
-            return out;
-        }
-        out.extend_from_slice(&body[..size]);
-        body = &body[size + 2..];
-    }
+    let body = raw[at + 4..].to_vec();
+    // Every response is rendered whole in memory and says its length.
+    let length = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Content-Length: "))
+        .unwrap_or_else(|| panic!("GET {path}: no Content-Length in {head:?}"));
+    assert_eq!(length, body.len().to_string(), "GET {path}");
+    (status, body)
 }
 
 /// The URL a built file is served at: `a/index.html` at `/a/`.
