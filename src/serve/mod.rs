@@ -22,8 +22,9 @@
 //!   is served again. A newer edit cancels the check.
 //! - **Live reload** is Server-Sent Events on `/__okra/events`: one connection
 //!   (and thread) per open page, fed by a channel. The page reconnects when the
-//!   server restarts, and reloads once it is back. `/__okra/status` says whether the last build failed and
-//!   why, and the script shows that as an overlay.
+//!   server restarts, and reloads once it is back. `/__okra/status` says
+//!   whether the last build failed and why, and the script shows that as an
+//!   overlay.
 //! - **Watching** is notify on `content/`, `templates/`, `static/`, `themes/` and
 //!   `okra.toml`, debounced so that an editor's burst of events (write, rename,
 //!   chmod) is one rebuild.
