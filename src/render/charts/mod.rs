@@ -648,6 +648,29 @@ mod tests {
     }
 
     #[test]
+    fn finish_svg_rewrites_each_colour_by_its_attribute() {
+        let on_track = hex(status_color(StatusView::OnTrack));
+        let target = hex(TARGET_LINE);
+        let raw = format!(
+            "<svg viewBox=\"0 0 10 20\">\n  <rect fill=\"{on_track}\" stroke=\"{on_track}\"/>\n<line stroke=\"{target}\"/><line fill=\"{target}\"/>\n<stop stop-color=\"#000000\" x=\"#000000\"/><g fill=\"#123456\" data=\"#12\" fill=\"#ABCDEF\"\n</svg>"
+        );
+        let svg = finish_svg(&raw, "c", "t", "d", "k");
+        let body = &svg[svg.find("</desc>").unwrap() + 7..];
+        assert_eq!(
+            body,
+            format!(
+                "<rect fill=\"{on_track}\" class=\"f-on-track\" stroke=\"{on_track}\" class=\"s-on-track\"/><line stroke=\"currentColor\" stroke-dasharray=\"7 4\"/><line fill=\"{target}\"/><stop stop-color=\"currentColor\" x=\"currentColor\"/><g fill=\"#123456\" data=\"#12\" fill=\"#ABCDEF\"</svg>"
+            )
+        );
+        assert!(svg.contains("viewBox=\"0 0 10 20\" width=\"10\" height=\"20\""));
+        assert_eq!(attribute_before("a stroke-width", 14), "stroke-width");
+        assert_eq!(attribute_before("fill", 4), "fill");
+        assert_eq!(dashed(&hex(PACE_LINE)), Some("2 4"));
+        assert_eq!(dashed(&hex(AS_OF_LINE)), Some("1 3"));
+        assert_eq!(dashed("#000001"), None);
+    }
+
+    #[test]
     fn axis_ticks_cover_any_finite_range_in_bounded_time() {
         let a = Axis::new(0.0, 6.0, 4);
         assert_eq!(a.ticks, vec![0.0, 2.0, 4.0, 6.0]);
