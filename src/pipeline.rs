@@ -18,6 +18,7 @@ use chrono::NaiveDate;
 
 use crate::config::Config;
 use crate::diag::Diagnostics;
+use crate::load::history::{self, History};
 use crate::load::{self, Site, walk};
 use crate::render::view::ViewMemo;
 use crate::render::{Files, Prepared, RenderError, RenderOptions, Sink, Theme};
@@ -37,6 +38,12 @@ pub enum Input<'a> {
         config: &'a str,
         files: &'a [(String, String)],
     },
+    /// A site root on disk read through its git history
+    /// ([`load::history::History::open`]): `okra.toml` and `content/` as
+    /// committed on the as-of day (or from disk when history gives no files),
+    /// templates and static files from disk, the target ledger on every KR,
+    /// and history's warnings first.
+    History(&'a History),
 }
 
 /// A root that cannot exist (paths with NUL are refused by every OS call): an
@@ -49,6 +56,7 @@ impl Input<'_> {
         match self {
             Input::Disk(root) => root,
             Input::Memory { .. } => Path::new(NO_ROOT),
+            Input::History(h) => &h.root,
         }
     }
 }
@@ -65,6 +73,19 @@ pub struct Checked {
 pub fn load(input: &Input<'_>) -> (Site, Diagnostics) {
     match input {
         Input::Disk(root) => load::load(root),
+        Input::History(h) => {
+            let (mut site, d) = match &h.files {
+                Some(s) => load(&Input::Memory {
+                    config: &s.config,
+                    files: &s.files,
+                }),
+                None => load::load(&h.root),
+            };
+            history::attach(&mut site, &h.ledger);
+            let mut diagnostics = h.diagnostics.clone();
+            diagnostics.extend(d);
+            (site, diagnostics)
+        }
         Input::Memory { config, files } => {
             let mut diagnostics = Diagnostics::new();
             let config = Config::parse(

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use super::{EXIT_CONTENT, SiteArgs, stderr_color, usage_error};
+use super::{EXIT_CONTENT, HistoryArgs, SiteArgs, stderr_color, usage_error};
 use crate::pipeline::{self, Input};
 use crate::write::{self, SiteWriter, default_output};
 
@@ -11,6 +11,8 @@ use crate::write::{self, SiteWriter, default_output};
 pub struct BuildArgs {
     #[command(flatten)]
     pub site: SiteArgs,
+    #[command(flatten)]
+    pub history: HistoryArgs,
     /// Output folder, replaced only when the build is complete [default: <root>/public]
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
@@ -47,12 +49,13 @@ pub fn run(args: &BuildArgs) -> i32 {
         base_url: args.base_url.clone(),
         drafts: args.drafts,
     };
+    let history = args.history.open(&args.site);
     let spinner = indicatif::ProgressBar::new_spinner();
     spinner.enable_steady_tick(Duration::from_millis(120));
     // Files are written into a fresh folder as they are rendered; the writer
     // removes it again unless the whole build succeeds.
     let result = pipeline::build(
-        &Input::Disk(&args.site.root),
+        &Input::History(&history),
         &opts,
         || SiteWriter::create(&output),
         &mut |stage| spinner.set_message(stage.to_string()),
@@ -73,12 +76,17 @@ pub fn run(args: &BuildArgs) -> i32 {
             }
             let warnings = built.diagnostics.warning_count();
             eprintln!(
-                "built {} pages, {} charts ({:.0} ms CPU drawing), {} warning{} as of {as_of} in {:.2} s → {} ({} files, {:.1} MB)",
+                "built {} pages, {} charts ({:.0} ms CPU drawing), {} warning{} as of {as_of}{} in {:.2} s → {} ({} files, {:.1} MB)",
                 built.pages,
                 built.charts,
                 built.chart_time.as_secs_f64() * 1000.0,
                 warnings,
                 if warnings == 1 { "" } else { "s" },
+                history
+                    .commit
+                    .as_ref()
+                    .map(|c| format!(" (commit {})", c.short()))
+                    .unwrap_or_default(),
                 started.elapsed().as_secs_f64(),
                 output.display(),
                 written.files,

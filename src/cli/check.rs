@@ -1,11 +1,13 @@
 //! `okra check`: validate and score, print diagnostics, exit 0/1/2.
 
-use super::{EXIT_CONTENT, Format, SiteArgs, stderr_color, usage_error};
+use super::{EXIT_CONTENT, Format, HistoryArgs, SiteArgs, stderr_color, usage_error};
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub site: SiteArgs,
+    #[command(flatten)]
+    pub history: HistoryArgs,
     /// Fail on warnings too (for CI)
     #[arg(long)]
     pub strict: bool,
@@ -19,7 +21,8 @@ pub fn run(args: &CheckArgs) -> i32 {
         Ok(d) => d,
         Err(e) => return usage_error(&e),
     };
-    let checked = crate::pipeline::check(&crate::pipeline::Input::Disk(&args.site.root), as_of);
+    let history = args.history.open(&args.site);
+    let checked = crate::pipeline::check(&crate::pipeline::Input::History(&history), as_of);
     let d = &checked.diagnostics;
     let failed = d.has_errors() || (args.strict && d.warning_count() > 0);
     match args.format {

@@ -84,6 +84,38 @@ pub struct SiteArgs {
     pub as_of: Option<NaiveDate>,
 }
 
+/// `--history`, for commands that can read the site as committed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryArg {
+    /// git when the site is in a git repository and --as-of is given, else the files on disk
+    Auto,
+    /// the files as committed on the --as-of day (a warning, then the files on disk, when git cannot be read)
+    Git,
+    /// the files on disk, only the updates time-travelled; no target ledger
+    None,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct HistoryArgs {
+    /// Where --as-of reads the site from: git (every file as committed on that day) or none (the files on disk)
+    #[arg(long, value_enum, default_value = "auto", value_name = "FROM")]
+    pub history: HistoryArg,
+}
+
+impl HistoryArgs {
+    /// The site's history for `site`: read here so that every command that
+    /// builds or checks sees the same files.
+    pub fn open(&self, site: &SiteArgs) -> crate::load::history::History {
+        use crate::load::history::{History, Mode};
+        let mode = match self.history {
+            HistoryArg::Auto => Mode::Auto,
+            HistoryArg::Git => Mode::Git,
+            HistoryArg::None => Mode::None,
+        };
+        History::open(&site.root, site.as_of, mode)
+    }
+}
+
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map_err(|_| format!("`{s}` is not a date; write it as YYYY-MM-DD, e.g. 2024-03-31"))

@@ -2,6 +2,7 @@
 //! put the pieces together into a [`Site`]. Problems become diagnostics; the
 //! loader never stops at the first one.
 
+pub mod history;
 pub mod id;
 pub mod model;
 pub mod parse;
@@ -206,6 +207,7 @@ fn assemble(config: Config, items: Vec<Parsed>, diags: &mut Diagnostics) -> Site
                 updates: Vec::new(),
                 locs: k.locs,
                 objective_id,
+                changes: Vec::new(),
             },
         );
     }

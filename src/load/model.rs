@@ -176,14 +176,30 @@ pub struct KrMeta {
     pub private: bool,
     /// Draft itself or (after assembly) through its objective.
     pub draft: bool,
+    /// Why the KR's start, target, metric or title changed after its quarter
+    /// started: turns `okra check`'s `target-changed` warning into a note on
+    /// the KR page.
+    pub rebaseline: Option<String>,
 }
 
 impl KrMeta {
     /// The keys a KR's front matter may hold, for "unknown key, did you mean"
     /// (`period` is read into `quarter`, `privacy` into `private`).
     pub const KEYS: &[&str] = &[
-        "title", "owner", "team", "period", "metric", "start", "target", "current", "unit",
-        "weight", "series", "privacy", "draft",
+        "title",
+        "owner",
+        "team",
+        "period",
+        "metric",
+        "start",
+        "target",
+        "current",
+        "unit",
+        "weight",
+        "series",
+        "privacy",
+        "draft",
+        "rebaseline",
     ];
 }
 
@@ -201,6 +217,9 @@ pub struct KeyResult {
     /// Sorted by date, then file name.
     pub updates: Vec<Update>,
     pub locs: Locs,
+    /// Changes of `start`, `target`, `metric` and `title` committed after the
+    /// KR's quarter started, oldest first (from git history; empty without).
+    pub changes: Vec<crate::load::history::Change>,
 }
 
 /// A status update (`<kr>/<YYYY-MM-DD>[-<word>].md`).

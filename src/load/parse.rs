@@ -210,6 +210,9 @@ pub fn key_result(file: &SourceFile, diags: &mut Diagnostics) -> Option<Front<Kr
                 None
             };
             let unit = f.string("unit", "\"ms\"").map(|u| u.value);
+            let rebaseline = f
+                .string("rebaseline", "\"new baseline after the Q1 data fix\"")
+                .map(|r| r.value);
             let series = f.string("series", "\"api-uptime\"");
             let mut weight = f.number("weight", "2");
             if let Some(w) = weight.take_if(|w| w.value <= 0.0) {
@@ -295,6 +298,7 @@ pub fn key_result(file: &SourceFile, diags: &mut Diagnostics) -> Option<Front<Kr
                     series: series.map(|s| s.value),
                     private: head.private,
                     draft: head.draft,
+                    rebaseline,
                 },
                 body: body.to_string(),
                 locs: head.locs,

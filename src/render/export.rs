@@ -54,6 +54,11 @@ struct KrOut<'a> {
     status: &'static str,
     series: Option<&'a str>,
     updates: Vec<UpdateOut<'a>>,
+    /// Changes of start, target, metric or title after the quarter started
+    /// (from git history), oldest first.
+    changes: &'a [crate::load::history::Change],
+    /// Why they were made, when the KR says (`rebaseline`).
+    rebaseline: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -129,6 +134,8 @@ pub fn json(site: &Site, scores: &Scores) -> String {
                                     author: &u.author,
                                 })
                                 .collect(),
+                            changes: &kr.changes,
+                            rebaseline: kr.meta.rebaseline.as_deref(),
                         }
                     })
                     .collect(),

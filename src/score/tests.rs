@@ -50,11 +50,13 @@ fn kr(id: &str, objective: &str, quarter: Quarter, start: f64, target: f64) -> K
             series: None,
             private: false,
             draft: false,
+            rebaseline: None,
         },
         body: "scored".into(),
         source: format!("content/{objective}/{id}.md").into(),
         updates: Vec::new(),
         locs: Locs::default(),
+        changes: Vec::new(),
     }
 }
 

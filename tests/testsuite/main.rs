@@ -14,6 +14,7 @@ mod authoring;
 mod build;
 mod charts;
 mod check;
+mod history;
 mod invariants;
 mod properties;
 mod robustness;

@@ -11,7 +11,11 @@ pub mod sitegen;
 /// fixed day sets it again on the returned command.
 pub fn okra() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_okra"));
-    c.env_remove("SOURCE_DATE_EPOCH").env("NO_COLOR", "1");
+    // The fixtures are inside okra's own repository: git must not find it,
+    // or `--as-of` would read them as committed instead of as on disk.
+    c.env_remove("SOURCE_DATE_EPOCH")
+        .env("NO_COLOR", "1")
+        .env("GIT_CEILING_DIRECTORIES", env!("CARGO_MANIFEST_DIR"));
     c
 }
 

@@ -1,0 +1,446 @@
+//! Git-native history: real repositories with backdated commits, built with
+//! `--as-of` (files as committed that day), the target ledger, and the bad
+//! cases (not a repository, shallow clone, renames, as-of before history).
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::{build, build_ok, okra};
+
+/// Runs git in `dir` with author and committer date `day` (noon UTC).
+fn git(dir: &Path, day: &str, args: &[&str]) {
+    let date = format!("{day}T12:00:00Z");
+    let o = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.com",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .env("GIT_AUTHOR_DATE", &date)
+        .env("GIT_COMMITTER_DATE", &date)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+fn commit(repo: &Path, day: &str, subject: &str) {
+    git(repo, day, &["add", "-A"]);
+    git(repo, day, &["commit", "-q", "-m", subject]);
+}
+
+const CONFIG: &str = "title = \"History OKRs\"\ncompany = \"Testco\"\n";
+const OBJECTIVE: &str = "+++\ntitle = \"Be reliable\"\nowner = \"Ada\"\nperiod = \"FY2024\"\n+++\n";
+
+fn kr(title: &str, start: f64, target: f64, extra: &str) -> String {
+    format!(
+        "+++\ntitle = \"{title}\"\nowner = \"Ada\"\nperiod = \"FY2024-Q1\"\nmetric = \"number\"\nstart = {start}\ntarget = {target}\n{extra}+++\n"
+    )
+}
+
+fn update(value: f64) -> String {
+    format!("+++\nstatus = \"on-track\"\nvalue = {value}\n+++\n")
+}
+
+const UPTIME: &str = "content/fy24/rel/signups.md";
+
+/// A site in `repo/site` (so the site root is not the repository root) with:
+/// 2023-12-20 the site; 2024-01-20 an update; 2024-02-21 the target lowered
+/// from 200 to 180; 2024-03-10 a new KR `latency`.
+fn history_repo(repo: &Path) -> std::path::PathBuf {
+    let site = repo.join("site");
+    git(repo, "2023-12-20", &["init", "-q"]);
+    write(&site, "okra.toml", CONFIG);
+    write(&site, "content/fy24/rel/objective.md", OBJECTIVE);
+    write(&site, UPTIME, &kr("Signups", 100.0, 200.0, ""));
+    commit(repo, "2023-12-20", "Plan Q1");
+    write(
+        &site,
+        "content/fy24/rel/signups/2024-01-20.md",
+        &update(140.0),
+    );
+    commit(repo, "2024-01-20", "Signups update");
+    write(&site, UPTIME, &kr("Signups", 100.0, 180.0, ""));
+    commit(repo, "2024-02-21", "Lower the signups target");
+    write(
+        &site,
+        "content/fy24/rel/latency.md",
+        &kr("Latency", 300.0, 200.0, ""),
+    );
+    commit(repo, "2024-03-10", "Add a latency KR");
+    site
+}
+
+fn okrs_json(out: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(out.join("okrs.json")).unwrap()).unwrap()
+}
+
+fn krs(json: &serde_json::Value) -> Vec<serde_json::Value> {
+    json["objectives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o["key_results"].as_array().unwrap().clone())
+        .collect()
+}
+
+fn kr_json(json: &serde_json::Value, id: &str) -> Option<serde_json::Value> {
+    krs(json).into_iter().find(|k| k["id"] == id)
+}
+
+#[test]
+fn as_of_reads_the_files_as_committed_that_day() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = history_repo(tmp.path());
+    // An uncommitted edit on disk: --as-of ignores it.
+    write(&site, UPTIME, &kr("Signups (edited)", 100.0, 500.0, ""));
+    let out = tmp.path().join("out");
+
+    let stderr = build_ok(&site, &out, "2024-02-01", &[]);
+    assert!(stderr.contains("(commit "), "{stderr}");
+    let json = okrs_json(&out);
+    let signups = kr_json(&json, "fy24/rel/signups").unwrap();
+    assert_eq!(signups["title"], "Signups");
+    assert_eq!(signups["target"], 200.0);
+    assert_eq!(signups["changes"], serde_json::json!([]));
+    assert!(kr_json(&json, "fy24/rel/latency").is_none(), "added later");
+    let first = std::fs::read(out.join("okrs.json")).unwrap();
+
+    // Same repository and day, same bytes.
+    let out2 = tmp.path().join("out2");
+    build_ok(&site, &out2, "2024-02-01", &[]);
+    assert_eq!(
+        crate::common::read_tree(&out),
+        crate::common::read_tree(&out2)
+    );
+    assert_eq!(first, std::fs::read(out2.join("okrs.json")).unwrap());
+
+    // Later: the lowered target and the new KR.
+    build_ok(&site, &out, "2024-03-31", &[]);
+    let json = okrs_json(&out);
+    assert_eq!(kr_json(&json, "fy24/rel/signups").unwrap()["target"], 180.0);
+    assert!(kr_json(&json, "fy24/rel/latency").is_some());
+
+    // --history none: the files on disk, only updates time-travelled.
+    build_ok(&site, &out, "2024-02-01", &["--history", "none"]);
+    let json = okrs_json(&out);
+    let signups = kr_json(&json, "fy24/rel/signups").unwrap();
+    assert_eq!(signups["target"], 500.0);
+    assert_eq!(signups["title"], "Signups (edited)");
+    assert!(kr_json(&json, "fy24/rel/latency").is_some());
+}
+
+#[test]
+fn the_day_ends_at_midnight_utc() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = history_repo(tmp.path());
+    let out = tmp.path().join("out");
+    // The target was lowered at noon on 2024-02-21.
+    build_ok(&site, &out, "2024-02-20", &[]);
+    assert_eq!(
+        kr_json(&okrs_json(&out), "fy24/rel/signups").unwrap()["target"],
+        200.0
+    );
+    build_ok(&site, &out, "2024-02-21", &[]);
+    assert_eq!(
+        kr_json(&okrs_json(&out), "fy24/rel/signups").unwrap()["target"],
+        180.0
+    );
+}
+
+#[test]
+fn ledger_in_okrs_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = history_repo(tmp.path());
+    let out = tmp.path().join("out");
+    build_ok(&site, &out, "2024-03-31", &[]);
+    let json = okrs_json(&out);
+    let changes = &kr_json(&json, "fy24/rel/signups").unwrap()["changes"];
+    let changes = changes.as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let c = &changes[0];
+    assert_eq!(c["date"], "2024-02-21");
+    assert_eq!(c["field"], "target");
+    assert_eq!(c["from"], 200.0);
+    assert_eq!(c["to"], 180.0);
+    assert_eq!(c["subject"], "Lower the signups target");
+    assert_eq!(c["easier"], true);
+    assert_eq!(c["commit"].as_str().unwrap().len(), 7);
+    // The KR created during the quarter has no changes.
+    assert_eq!(
+        kr_json(&json, "fy24/rel/latency").unwrap()["changes"],
+        serde_json::json!([])
+    );
+    // Without --as-of (files on disk), the ledger comes from HEAD's history.
+    let o = okra()
+        .args(["build", "--root"])
+        .arg(&site)
+        .arg("--output")
+        .arg(&out)
+        .env("SOURCE_DATE_EPOCH", "1711843200") // 2024-03-31
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json = okrs_json(&out);
+    assert_eq!(
+        kr_json(&json, "fy24/rel/signups").unwrap()["changes"][0]["to"],
+        180.0
+    );
+}
+
+#[test]
+fn changes_before_the_quarter_are_not_in_the_ledger() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    git(repo, "2023-12-01", &["init", "-q"]);
+    write(repo, "okra.toml", CONFIG);
+    write(repo, "content/fy24/rel/objective.md", OBJECTIVE);
+    write(repo, UPTIME, &kr("Signups", 100.0, 200.0, ""));
+    commit(repo, "2023-12-01", "Draft");
+    write(repo, UPTIME, &kr("More signups", 100.0, 250.0, ""));
+    commit(repo, "2023-12-15", "Raise while planning");
+    let out = repo.join("public");
+    build_ok(repo, &out, "2024-03-31", &[]);
+    assert_eq!(
+        kr_json(&okrs_json(&out), "fy24/rel/signups").unwrap()["changes"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn renamed_and_re_added_krs_keep_their_history() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    git(repo, "2023-12-20", &["init", "-q"]);
+    write(repo, "okra.toml", CONFIG);
+    write(repo, "content/fy24/rel/objective.md", OBJECTIVE);
+    write(
+        repo,
+        UPTIME,
+        &kr("Signups", 100.0, 200.0, "unit = \"users\"\n"),
+    );
+    write(
+        repo,
+        "content/fy24/rel/churn.md",
+        &kr("Churn", 10.0, 5.0, ""),
+    );
+    commit(repo, "2023-12-20", "Plan");
+    // Renamed, then its target raised: the change is on the new file.
+    git(
+        repo,
+        "2024-01-10",
+        &["mv", UPTIME, "content/fy24/rel/users.md"],
+    );
+    commit(repo, "2024-01-10", "Rename signups to users");
+    write(
+        repo,
+        "content/fy24/rel/users.md",
+        &kr("Signups", 100.0, 220.0, "unit = \"users\"\n"),
+    );
+    commit(repo, "2024-01-12", "Raise users");
+    // Deleted and added again with an easier target.
+    std::fs::remove_file(repo.join("content/fy24/rel/churn.md")).unwrap();
+    commit(repo, "2024-02-01", "Drop churn");
+    write(
+        repo,
+        "content/fy24/rel/churn.md",
+        &kr("Churn", 10.0, 8.0, ""),
+    );
+    commit(repo, "2024-02-02", "Churn is back");
+    let out = repo.join("public");
+    build_ok(repo, &out, "2024-03-31", &[]);
+    let json = okrs_json(&out);
+    let users = kr_json(&json, "fy24/rel/users").unwrap();
+    assert_eq!(users["changes"][0]["to"], 220.0, "{users}");
+    assert_eq!(users["changes"][0]["easier"], false);
+    let churn = kr_json(&json, "fy24/rel/churn").unwrap();
+    assert_eq!(churn["changes"][0]["from"], 5.0, "{churn}");
+    assert_eq!(churn["changes"][0]["to"], 8.0);
+    assert_eq!(churn["changes"][0]["easier"], true);
+    assert_eq!(churn["changes"][0]["subject"], "Churn is back");
+}
+
+fn check_json(root: &Path, args: &[&str]) -> (i32, serde_json::Value) {
+    let o = okra()
+        .args(["check", "--format", "json", "--root"])
+        .arg(root)
+        .args(args)
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)));
+    (o.status.code().unwrap(), json)
+}
+
+/// The codes of history's diagnostics (the sites here are not healthy).
+fn codes(json: &serde_json::Value) -> Vec<String> {
+    history_diags(json)
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn history_diags(json: &serde_json::Value) -> Vec<serde_json::Value> {
+    const HISTORY: &[&str] = &[
+        "history-unavailable",
+        "shallow-clone",
+        "as-of-before-history",
+        "target-changed",
+    ];
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| HISTORY.contains(&d["code"].as_str().unwrap()))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn not_a_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path();
+    write(site, "okra.toml", CONFIG);
+    write(site, "content/fy24/rel/objective.md", OBJECTIVE);
+    write(site, UPTIME, &kr("Signups", 100.0, 200.0, ""));
+    // Default: the files on disk, no warning.
+    let (code, json) = check_json(site, &["--as-of", "2024-02-01"]);
+    assert_eq!(code, 0, "{json}");
+    assert!(codes(&json).is_empty(), "{json}");
+    // Asked for: a warning, then the files on disk.
+    let (code, json) = check_json(site, &["--as-of", "2024-02-01", "--history", "git"]);
+    assert_eq!(code, 0);
+    assert_eq!(codes(&json), ["history-unavailable"], "{json}");
+    let out = site.join("public");
+    let stderr = build_ok(site, &out, "2024-02-01", &["--history", "git"]);
+    assert!(stderr.contains("not in a git repository"), "{stderr}");
+}
+
+#[test]
+fn as_of_before_the_first_commit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = history_repo(tmp.path());
+    let (code, json) = check_json(&site, &["--as-of", "2023-12-01"]);
+    assert_eq!(code, 0);
+    assert_eq!(codes(&json), ["as-of-before-history"], "{json}");
+    let msg = history_diags(&json)[0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        msg.contains("before the first commit (2023-12-20)"),
+        "{msg}"
+    );
+    // The files on disk are used: the latest KR is there.
+    let out = tmp.path().join("out");
+    build_ok(&site, &out, "2023-12-01", &[]);
+    assert!(kr_json(&okrs_json(&out), "fy24/rel/latency").is_some());
+}
+
+#[test]
+fn site_not_yet_in_the_commit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    git(repo, "2023-11-01", &["init", "-q"]);
+    write(repo, "README.md", "hello\n");
+    commit(repo, "2023-11-01", "Start");
+    write(repo, "site/okra.toml", CONFIG);
+    write(repo, "site/content/fy24/rel/objective.md", OBJECTIVE);
+    commit(repo, "2023-12-01", "Site");
+    let (_, json) = check_json(&repo.join("site"), &["--as-of", "2023-11-15"]);
+    assert_eq!(codes(&json), ["as-of-before-history"], "{json}");
+}
+
+#[test]
+fn shallow_clone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let origin = tmp.path().join("origin");
+    std::fs::create_dir(&origin).unwrap();
+    history_repo(&origin);
+    let clone = tmp.path().join("clone");
+    let url = format!("file://{}", origin.display());
+    let o = Command::new("git")
+        .args(["clone", "-q", "--depth", "1", &url])
+        .arg(&clone)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let site = clone.join("site");
+    // Without --as-of a shallow clone is fine (CI's default checkout).
+    let (code, json) = check_json(&site, &[]);
+    assert_eq!(code, 0, "{json}");
+    assert!(codes(&json).is_empty(), "{json}");
+    // With it: a warning; a day before the one commit there falls back to disk.
+    let (_, json) = check_json(&site, &["--as-of", "2024-03-31"]);
+    assert_eq!(codes(&json), ["shallow-clone"], "{json}");
+    let (_, json) = check_json(&site, &["--as-of", "2024-02-01"]);
+    assert_eq!(
+        codes(&json),
+        ["as-of-before-history", "shallow-clone"],
+        "{json}"
+    );
+    assert!(
+        history_diags(&json)[1]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("fetch-depth: 0"),
+        "{json}"
+    );
+}
+
+#[test]
+fn missing_git_is_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = history_repo(tmp.path());
+    let out = tmp.path().join("out");
+    let o = okra()
+        .args(["build", "--as-of", "2024-02-01", "--root"])
+        .arg(&site)
+        .arg("--output")
+        .arg(&out)
+        .env("PATH", tmp.path().join("no-bin"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("cannot run `git`"), "{stderr}");
+    assert!(
+        stderr.contains("history-unavailable") || stderr.contains("warning"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_broken_history_is_never_a_crash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path();
+    git(site, "2024-01-01", &["init", "-q"]);
+    write(site, "okra.toml", CONFIG);
+    write(site, "content/fy24/rel/objective.md", OBJECTIVE);
+    // No commits yet.
+    let (code, json) = check_json(site, &["--as-of", "2024-02-01"]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(codes(&json), ["history-unavailable"], "{json}");
+    let out = site.join("public");
+    let o = build(site, &out, "2024-02-01", &["--history", "git"]);
+    assert_eq!(o.status.code(), Some(0));
+}
