@@ -68,6 +68,51 @@ pub struct KrView {
     pub summary: String,
     /// Text alternative of the sparkline file `<url>trend.svg`.
     pub sparkline_title: String,
+    /// The target ledger: changes after the quarter started, oldest first.
+    pub changes: Vec<ChangeView>,
+    /// Why they were made (`rebaseline`), shown as a note beside them.
+    pub rebaseline: Option<String>,
+}
+
+/// One line of a KR's target ledger.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeView {
+    pub date: String,
+    /// `start`, `target`, `metric` or `title`.
+    pub field: &'static str,
+    pub from: String,
+    pub to: String,
+    pub commit: String,
+    pub subject: String,
+    pub easier: bool,
+    /// `Target changed from 200 to 180 on 2024-02-21, commit abc1234: Lower it`.
+    pub text: String,
+}
+
+/// A ledger entry as the KR page says it.
+pub fn change_view(kr: &crate::load::KeyResult, c: &crate::load::history::Change) -> ChangeView {
+    use crate::load::history::Value;
+    let value = |v: &Value| match v {
+        Value::Number(n) => format::value(kr, *n),
+        Value::Text(t) => t.clone(),
+    };
+    let (from, to) = (value(&c.from), value(&c.to));
+    let field = c.field.as_str();
+    let mut label = field.to_string();
+    label[..1].make_ascii_uppercase();
+    ChangeView {
+        date: c.date.to_string(),
+        field,
+        text: format!(
+            "{label} changed from {from} to {to} on {}, commit {}: {}",
+            c.date, c.commit, c.subject
+        ),
+        from,
+        to,
+        commit: c.commit.clone(),
+        subject: c.subject.clone(),
+        easier: c.easier,
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -322,6 +367,8 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
                 draft: kr.meta.draft,
                 summary: summary(&kr.body, 160),
                 sparkline_title: charts::sparkline_title(kr, as_of),
+                changes: kr.changes.iter().map(|c| change_view(kr, c)).collect(),
+                rebaseline: kr.meta.rebaseline.clone(),
             }
         })
         .collect();

@@ -56,6 +56,36 @@ impl Scores {
     }
 }
 
+/// How a set of KRs was re-targeted after their quarters started (from the
+/// target ledger, [`crate::load::history`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Retargeted {
+    /// KRs with at least one change.
+    pub krs: usize,
+    /// Changes of start, target, metric or title.
+    pub changes: usize,
+    /// Changes that made a KR easier (target toward start, start toward target).
+    pub easier: usize,
+    /// KRs among `krs` that record why (`rebaseline`).
+    pub explained: usize,
+}
+
+/// Counts the ledger of a set of the site's KRs (the yearly review's number).
+pub fn retargeted(site: &Site, krs: &[KrId]) -> Retargeted {
+    let mut r = Retargeted::default();
+    for &k in krs {
+        let kr = &site.key_results[k];
+        if kr.changes.is_empty() {
+            continue;
+        }
+        r.krs += 1;
+        r.changes += kr.changes.len();
+        r.easier += kr.changes.iter().filter(|c| c.easier).count();
+        r.explained += usize::from(kr.meta.rebaseline.is_some());
+    }
+    r
+}
+
 impl HealthRules {
     pub fn from_config(c: &crate::config::Config) -> Self {
         HealthRules {

@@ -491,3 +491,35 @@ fn the_average_score_clamps_and_leaves_out_dropped_and_unscored_krs() {
     );
     assert_eq!(s.average(&[]), None);
 }
+
+#[test]
+fn retargeted_counts_the_ledger() {
+    use crate::load::history::{Change, Field, Value};
+    let change = |easier| Change {
+        date: d("2024-02-21"),
+        field: Field::Target,
+        from: Value::Number(200.0),
+        to: Value::Number(180.0),
+        commit: "abc1234".into(),
+        subject: "Lower it".into(),
+        easier,
+    };
+    let mut a = kr("a", "o", q(1), 100.0, 180.0);
+    a.changes = vec![change(true), change(false)];
+    let mut b = kr("b", "o", q(1), 100.0, 180.0);
+    b.changes = vec![change(true)];
+    b.meta.rebaseline = Some("why".into());
+    let c = kr("c", "o", q(1), 100.0, 180.0);
+    let s = site(vec![objective("o", None)], vec![a, b, c]);
+    let all: Vec<KrId> = s.kr_ids().collect();
+    assert_eq!(
+        retargeted(&s, &all),
+        Retargeted {
+            krs: 2,
+            changes: 3,
+            easier: 2,
+            explained: 1
+        }
+    );
+    assert_eq!(retargeted(&s, &all[2..]), Retargeted::default());
+}

@@ -4,6 +4,7 @@
 //! unknown keys, names) are reported while loading.
 
 mod dates;
+mod ledger;
 mod placeholders;
 mod references;
 
@@ -23,6 +24,7 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) {
     large_bodies(site, diags);
     dates::update_dates(site, diags);
     placeholders::placeholders(site, diags);
+    ledger::target_changed(site, diags);
 }
 
 /// Bodies above this size get a warning: they build, but every page that

@@ -444,3 +444,51 @@ fn a_broken_history_is_never_a_crash() {
     let o = build(site, &out, "2024-02-01", &["--history", "git"]);
     assert_eq!(o.status.code(), Some(0));
 }
+
+#[test]
+fn target_changed_warns_until_a_reason_is_recorded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = history_repo(tmp.path());
+    let (_, json) = check_json(&site, &["--as-of", "2024-03-31"]);
+    let d = history_diags(&json);
+    assert_eq!(codes(&json), ["target-changed"], "{json}");
+    assert_eq!(d[0]["file"], UPTIME.to_string());
+    let msg = d[0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains(
+            "changed after FY2024-Q1 started on 2024-01-01: target 200 → 180 on 2024-02-21 (commit "
+        ),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("\"Lower the signups target\", easier)"),
+        "{msg}"
+    );
+    assert!(d[0]["hint"].as_str().unwrap().contains("rebaseline = "));
+    // Before the change: nothing to say.
+    let (_, json) = check_json(&site, &["--as-of", "2024-02-20"]);
+    assert!(codes(&json).is_empty(), "{json}");
+    // --history none: no ledger.
+    let (_, json) = check_json(&site, &["--as-of", "2024-03-31", "--history", "none"]);
+    assert!(codes(&json).is_empty(), "{json}");
+
+    // A reason turns the warning into a note on the KR.
+    write(
+        &site,
+        UPTIME,
+        &kr(
+            "Signups",
+            100.0,
+            180.0,
+            "rebaseline = \"the campaign was cancelled\"\n",
+        ),
+    );
+    commit(tmp.path(), "2024-02-22", "Say why");
+    let (_, json) = check_json(&site, &["--as-of", "2024-03-31"]);
+    assert!(codes(&json).is_empty(), "{json}");
+    let out = tmp.path().join("out");
+    build_ok(&site, &out, "2024-03-31", &[]);
+    let signups = kr_json(&okrs_json(&out), "fy24/rel/signups").unwrap();
+    assert_eq!(signups["rebaseline"], "the campaign was cancelled");
+    assert_eq!(signups["changes"].as_array().unwrap().len(), 1);
+}

@@ -43,6 +43,9 @@ struct Review<'v> {
     charts: [Chart; 2],
     team_chart: Chart,
     team_statuses: Chart,
+    /// KRs whose start, target, metric or title changed after their quarter
+    /// started (git history).
+    retargeted: crate::score::Retargeted,
 }
 
 #[derive(Serialize)]
@@ -217,6 +220,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             charts: year_charts,
             team_chart,
             team_statuses,
+            retargeted: crate::score::retargeted(r.site, krs),
         };
         jobs.push(PageJob::lazy(
             "review.html",
