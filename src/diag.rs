@@ -99,6 +99,11 @@ impl Diagnostics {
         self.items.extend(other.items);
     }
 
+    /// Keeps only the diagnostics `keep` says yes to.
+    pub fn retain(&mut self, keep: impl FnMut(&Diagnostic) -> bool) {
+        self.items.retain(keep);
+    }
+
     pub fn error_count(&self) -> usize {
         self.items
             .iter()

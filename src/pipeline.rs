@@ -301,3 +301,61 @@ pub fn build_in_memory(
         },
     }
 }
+
+/// `okra check --changed-since`: keeps the errors (they stop the build
+/// wherever they are) and the warnings of the `changed` files (paths relative
+/// to the site root). A KR counts as changed when one of its updates did (its
+/// health warnings are about its updates). History's own warnings are about
+/// the run and kept.
+pub fn only_changed(diagnostics: &mut Diagnostics, changed: &std::collections::BTreeSet<PathBuf>) {
+    let touched = |file: &Path| {
+        changed.contains(file)
+            || file
+                .to_str()
+                .and_then(|f| f.strip_suffix(".md"))
+                .is_some_and(|kr| changed.iter().any(|c| c.starts_with(kr)))
+    };
+    diagnostics.retain(|d| {
+        d.severity == crate::diag::Severity::Error
+            || touched(&d.loc.file)
+            || matches!(
+                d.code,
+                "history-unavailable" | "shallow-clone" | "as-of-before-history"
+            )
+    });
+}
+
+/// What `okra diff` found: the Markdown, and the diagnostics of both sides
+/// (content errors make scores partial; the Markdown says so).
+#[derive(Debug)]
+pub struct Diff {
+    pub markdown: String,
+    pub before: Diagnostics,
+    pub after: Diagnostics,
+}
+
+/// What a change does to the scores: both sides checked and published
+/// (private OKRs and drafts removed, so they never reach the comment), scored
+/// as of the same day, compared by ID. `names` say what the sides are.
+pub fn diff(before: &Input<'_>, after: &Input<'_>, as_of: NaiveDate, names: (&str, &str)) -> Diff {
+    let b = check(before, as_of);
+    let a = check(after, as_of);
+    let (b_site, b_scores) = publish(&b.site, false, as_of);
+    let (a_site, a_scores) = publish(&a.site, false, as_of);
+    let comparison = score::compare::compare((&b_site, &b_scores), (&a_site, &a_scores));
+    let mut markdown = crate::render::diff::markdown(&comparison, names.0, names.1, as_of);
+    for (name, d) in [(names.0, &b.diagnostics), (names.1, &a.diagnostics)] {
+        if d.has_errors() {
+            markdown.push_str(&format!(
+                "\n**{name} has {} content error{}**: its scores are partial; `okra check` lists them.\n",
+                d.error_count(),
+                if d.error_count() == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    Diff {
+        markdown,
+        before: b.diagnostics,
+        after: a.diagnostics,
+    }
+}

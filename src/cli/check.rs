@@ -8,6 +8,9 @@ pub struct CheckArgs {
     pub site: SiteArgs,
     #[command(flatten)]
     pub history: HistoryArgs,
+    /// Only report the diagnostics of files changed since this git revision (merge base with HEAD, uncommitted files included); errors anywhere are still reported
+    #[arg(long, value_name = "REV")]
+    pub changed_since: Option<String>,
     /// Fail on warnings too (for CI)
     #[arg(long)]
     pub strict: bool,
@@ -22,7 +25,13 @@ pub fn run(args: &CheckArgs) -> i32 {
         Err(e) => return usage_error(&e),
     };
     let history = args.history.open(&args.site);
-    let checked = crate::pipeline::check(&crate::pipeline::Input::History(&history), as_of);
+    let mut checked = crate::pipeline::check(&crate::pipeline::Input::History(&history), as_of);
+    if let Some(rev) = &args.changed_since {
+        match crate::load::history::changed_since(&args.site.root, rev) {
+            Ok(files) => crate::pipeline::only_changed(&mut checked.diagnostics, &files),
+            Err(e) => return usage_error(&format!("--changed-since {rev}: {e}")),
+        }
+    }
     let d = &checked.diagnostics;
     let failed = d.has_errors() || (args.strict && d.warning_count() > 0);
     match args.format {

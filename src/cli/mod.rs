@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod diff;
 mod init;
 mod new;
 mod serve;
@@ -41,6 +42,11 @@ enum Command {
         after_help = "Examples:\n  okra check\n  okra check --root ../okrs --as-of 2024-03-31\n  okra check --strict --format json > diagnostics.json\n\nExit codes: 0 ok, 1 content errors (or warnings with --strict), 2 usage errors."
     )]
     Check(check::CheckArgs),
+    /// What a change does to the scores: objectives and KRs whose progress or status moves, as Markdown for a pull request comment
+    #[command(
+        after_help = "Examples:\n  okra diff origin/main              the working tree against the base branch\n  okra diff v1.0 v1.1 --as-of 2024-03-31\n\nPrivate and draft OKRs are never shown. Exit codes: 0 printed, 1 the new side has content errors, 2 usage errors (e.g. an unknown revision)."
+    )]
+    Diff(diff::DiffArgs),
     /// Create a new site with example content: okra.toml, a team, a company objective with an aligned team objective, KRs and updates
     #[command(
         after_help = "Examples:\n  okra init okrs          a new site in ./okrs\n  okra init               a new site in this (empty) folder\n  okra init --force .     add the example files to a non-empty folder (existing files are kept)"
@@ -189,6 +195,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Build(args) => build::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Init(args) => init::run(&args),
         Command::New(args) => new::run(&args),
         Command::Serve(args) => serve::run(&args),

@@ -306,6 +306,84 @@ impl History {
     }
 }
 
+impl History {
+    /// The site as committed at `rev` (any git revision: `main`,
+    /// `origin/main`, a commit id), with the ledger up to it: the "before"
+    /// side of `okra diff`. An error says why it cannot be read.
+    pub fn at_rev(root: &Path, rev: &str) -> Result<History, String> {
+        let repo = Repo::discover(root).map_err(|w| match w {
+            Why::NoGit(e) => format!("cannot run `git`: {e}"),
+            Why::NotARepo => "the site is not in a git repository".to_string(),
+            Why::Failed(e) => e,
+        })?;
+        let commit = repo.resolve(rev)?;
+        let files = repo.snapshot(&commit.id)?.ok_or_else(|| {
+            format!(
+                "{rev} (commit {}) has no {CONFIG_FILE} at the site root",
+                commit.short()
+            )
+        })?;
+        let ledger = repo.ledger(&commit.id)?;
+        Ok(History {
+            root: root.to_path_buf(),
+            commit: Some(commit),
+            files: Some(files),
+            ledger,
+            diagnostics: Diagnostics::new(),
+        })
+    }
+}
+
+/// The files of the site (paths relative to its root) that differ between
+/// the merge base of `rev` and `HEAD` and the working tree, untracked files
+/// included: what a pull request based on `rev` changed.
+pub fn changed_since(
+    root: &Path,
+    rev: &str,
+) -> Result<std::collections::BTreeSet<PathBuf>, String> {
+    let repo = Repo::discover(root).map_err(|w| match w {
+        Why::NoGit(e) => format!("cannot run `git`: {e}"),
+        Why::NotARepo => "the site is not in a git repository".to_string(),
+        Why::Failed(e) => e,
+    })?;
+    let base = repo.resolve(rev)?;
+    let head_base = repo
+        .git(&["merge-base", &base.id, "HEAD"])
+        .map(|o| String::from_utf8_lossy(&o).trim().to_string())
+        .map_err(|e| format!("{rev} and HEAD have no common history ({e})"))?;
+    let site = if repo.prefix.is_empty() {
+        ".".to_string()
+    } else {
+        repo.prefix.clone()
+    };
+    let diff = repo.git(&[
+        "diff",
+        "--name-only",
+        "-z",
+        "--no-renames",
+        &head_base,
+        "--",
+        &site,
+    ])?;
+    let untracked = repo.git(&[
+        "ls-files",
+        "-z",
+        "--others",
+        "--exclude-standard",
+        "--",
+        &site,
+    ])?;
+    Ok(diff
+        .split(|b| *b == 0)
+        .chain(untracked.split(|b| *b == 0))
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| {
+            let p = String::from_utf8_lossy(p);
+            p.strip_prefix(repo.prefix.as_str()).map(PathBuf::from)
+        })
+        .collect())
+}
+
 /// Puts each KR's changes made after its quarter started on the KR.
 pub fn attach(site: &mut Site, ledger: &Ledger) {
     for kr in site.key_results.iter_mut() {
@@ -401,6 +479,31 @@ impl Repo {
         } else {
             Err(first_line(&out.stderr))
         }
+    }
+
+    /// A revision as a commit, or why it is not one.
+    fn resolve(&self, rev: &str) -> Result<Commit, String> {
+        if rev.starts_with('-') {
+            return Err(format!("`{rev}` is not a git revision"));
+        }
+        let spec = format!("{rev}^{{commit}}");
+        let out = self
+            .git(&[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                "--end-of-options",
+                &spec,
+            ])
+            .map_err(|_| {
+                format!(
+                    "`{rev}` is not a commit of this repository (in CI, fetch it: `fetch-depth: 0`)"
+                )
+            })?;
+        let id = String::from_utf8_lossy(&out).trim().to_string();
+        let out = self.git(&["log", "-1", "--format=%H%x09%ct%x09%s", &id, "--"])?;
+        parse_commit_line(String::from_utf8_lossy(&out).trim_end_matches('\n'))
+            .ok_or_else(|| format!("cannot read commit {id}"))
     }
 
     /// The first-parent history of `HEAD`, newest first.

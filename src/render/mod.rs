@@ -5,6 +5,7 @@
 //! so links work wherever the site is mounted.
 
 pub mod charts;
+pub mod diff;
 pub mod export;
 pub mod feed;
 pub mod format;

@@ -492,3 +492,135 @@ fn target_changed_warns_until_a_reason_is_recorded() {
     assert_eq!(signups["rebaseline"], "the campaign was cancelled");
     assert_eq!(signups["changes"].as_array().unwrap().len(), 1);
 }
+
+fn run(root: &Path, args: &[&str]) -> (i32, String, String) {
+    let o = okra().args(args).arg("--root").arg(root).output().unwrap();
+    (
+        o.status.code().unwrap(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_changed_since_reports_only_changed_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = history_repo(tmp.path());
+    git(tmp.path(), "2024-03-10", &["branch", "base"]);
+    let all = |args: &[&str]| {
+        let (_, json) = check_json(&site, args);
+        let mut files: Vec<String> = json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["file"].as_str().unwrap().to_string())
+            .collect();
+        files.dedup();
+        files
+    };
+    let files = all(&["--as-of", "2024-03-31"]);
+    assert!(files.contains(&UPTIME.to_string()), "{files:?}");
+    // Nothing changed since base: no warnings.
+    assert!(all(&["--as-of", "2024-03-31", "--changed-since", "base"]).is_empty());
+    // A new KR (untracked) and an update to latency (uncommitted).
+    write(
+        &site,
+        "content/fy24/rel/errors.md",
+        &kr("Errors", 50.0, 10.0, ""),
+    );
+    write(
+        &site,
+        "content/fy24/rel/latency/2024-03-20.md",
+        &update(250.0),
+    );
+    let files = all(&[
+        "--changed-since",
+        "base",
+        "--as-of",
+        "2024-03-31",
+        "--history",
+        "none",
+    ]);
+    assert_eq!(
+        files,
+        ["content/fy24/rel/errors.md", "content/fy24/rel/latency.md"],
+        "the KR whose update changed counts as changed"
+    );
+    // An error anywhere is still reported.
+    write(&site, UPTIME, "+++\ntitle = \n+++\n");
+    git(
+        tmp.path(),
+        "2024-03-21",
+        &["commit", "-qam", "Break signups"],
+    );
+    git(tmp.path(), "2024-03-21", &["branch", "-f", "base"]);
+    let (code, json) = check_json(
+        &site,
+        &[
+            "--changed-since",
+            "base",
+            "--as-of",
+            "2024-03-31",
+            "--history",
+            "none",
+        ],
+    );
+    assert_eq!(code, 1, "{json}");
+    assert!(
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["file"] == UPTIME)
+    );
+    // An unknown revision is a usage error.
+    let (code, _, stderr) = run(&site, &["check", "--changed-since", "nope"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("`nope` is not a commit"), "{stderr}");
+}
+
+#[test]
+fn diff_prints_score_moves_as_markdown() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = history_repo(tmp.path());
+    // Between two commits: the lowered target moves signups from 40% to 50%.
+    let (code, md, stderr) = run(
+        &site,
+        &["diff", "HEAD~2", "HEAD~1", "--as-of", "2024-03-31"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(md.starts_with("### OKR score changes\n"), "{md}");
+    assert!(md.contains("From HEAD~2 ("), "{md}");
+    assert!(md.contains("both scored as of 2024-03-31."), "{md}");
+    assert!(md.contains("| Be reliable `fy24/rel` | 40% · "), "{md}");
+    assert!(md.contains("| Signups `fy24/rel/signups` | 40% · "), "{md}");
+    assert!(md.contains(" | 50% · "), "{md}");
+    assert!(!md.contains("Latency"), "{md}");
+    // Against the working tree: a new update and a private KR (never shown).
+    write(
+        &site,
+        "content/fy24/rel/latency/2024-03-20.md",
+        &update(250.0),
+    );
+    write(
+        &site,
+        "content/fy24/rel/secret.md",
+        &kr("Secret plan", 0.0, 10.0, "privacy = \"private\"\n"),
+    );
+    let (code, md, _) = run(&site, &["diff", "HEAD", "--as-of", "2024-03-31"]);
+    assert_eq!(code, 0);
+    assert!(md.contains("to the files on disk"), "{md}");
+    assert!(md.contains("| Latency `fy24/rel/latency` | 0% · "), "{md}");
+    assert!(md.contains(" | 50% · On track |"), "{md}");
+    assert!(!md.contains("ecret"), "{md}");
+    // No moves.
+    let (_, md, _) = run(&site, &["diff", "HEAD", "HEAD", "--as-of", "2024-03-31"]);
+    assert!(md.contains("No objective or key result changes"), "{md}");
+    // Bad revisions and sites outside git are usage errors.
+    let (code, _, stderr) = run(&site, &["diff", "nope"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = run(&site, &["diff", "HEAD~10"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = run(&site, &["diff", "--", "-x"]);
+    assert_eq!(code, 2, "{stderr}");
+}
