@@ -81,7 +81,7 @@ pub fn load(input: &Input<'_>) -> (Site, Diagnostics) {
                 }),
                 None => load::load(&h.root),
             };
-            history::attach(&mut site, &h.ledger);
+            history::attach(&mut site, &h.ledger, &h.events);
             let mut diagnostics = h.diagnostics.clone();
             diagnostics.extend(d);
             (site, diagnostics)

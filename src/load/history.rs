@@ -114,6 +114,28 @@ pub struct Change {
 /// made under its old name). Oldest first.
 pub type Ledger = BTreeMap<PathBuf, Vec<Change>>;
 
+/// A KR file added or removed, or an objective added, in history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub date: NaiveDate,
+    /// Relative to the site root (a renamed KR's events follow it).
+    pub path: PathBuf,
+    pub kind: EventKind,
+    /// A KR's title in that commit (empty for objectives).
+    pub title: String,
+    /// The KR was private or a draft itself in that commit.
+    pub hidden: bool,
+    pub commit: String,
+    pub subject: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    Added,
+    Removed,
+    NewObjective,
+}
+
 /// What history gives a build.
 #[derive(Debug, Default)]
 pub struct History {
@@ -126,6 +148,8 @@ pub struct History {
     /// relative to the site root; `None`: the files on disk are used.
     pub files: Option<Snapshot>,
     pub ledger: Ledger,
+    /// KRs added and removed, objectives added, oldest first.
+    pub events: Vec<Event>,
     /// Warnings about history (not a repository, shallow clone, …).
     pub diagnostics: Diagnostics,
 }
@@ -157,27 +181,23 @@ impl History {
         // Without --as-of, history only gives the ledger: problems reading it
         // are warnings only when git was asked for.
         let loud = as_of.is_some() || mode == Mode::Git;
-        let warn = move |h: &mut History, code, message: String, hint: &str| {
-            if !loud {
-                return;
+        let warn = move |h: &mut History, d: Diagnostic| {
+            if loud {
+                h.diagnostics.push(d);
             }
-            h.diagnostics.push(Diagnostic::warning(
-                code,
-                Loc::file(CONFIG_FILE),
-                message,
-                hint,
-            ));
         };
         let repo = match Repo::discover(root) {
             Ok(r) => r,
             Err(Why::NoGit(e)) => {
                 warn(
                     &mut h,
-                    "history-unavailable",
-                    format!(
-                        "cannot run `git` ({e}); the files on disk are used, with updates as of the day"
+                    warning(
+                        "history-unavailable",
+                        format!(
+                            "cannot run `git` ({e}); the files on disk are used, with updates as of the day"
+                        ),
+                        "install git and put it on PATH, or pass `--history none` to read the files on disk without this warning",
                     ),
-                    "install git and put it on PATH, or pass `--history none` to read the files on disk without this warning",
                 );
                 return h;
             }
@@ -185,9 +205,12 @@ impl History {
                 if mode == Mode::Git {
                     warn(
                         &mut h,
-                        "history-unavailable",
-                        "the site is not in a git repository; the files on disk are used".into(),
-                        "run okra inside a clone of the site's repository, or leave out `--history git`",
+                        warning(
+                            "history-unavailable",
+                            "the site is not in a git repository; the files on disk are used"
+                                .into(),
+                            "run okra inside a clone of the site's repository, or leave out `--history git`",
+                        ),
                     );
                 }
                 return h;
@@ -195,9 +218,11 @@ impl History {
             Err(Why::Failed(e)) => {
                 warn(
                     &mut h,
-                    "history-unavailable",
-                    format!("cannot read the git history: {e}; the files on disk are used"),
-                    "check that `git log` works in the site's folder, or pass `--history none`",
+                    warning(
+                        "history-unavailable",
+                        format!("cannot read the git history: {e}; the files on disk are used"),
+                        "check that `git log` works in the site's folder, or pass `--history none`",
+                    ),
                 );
                 return h;
             }
@@ -207,9 +232,11 @@ impl History {
             Err(e) => {
                 warn(
                     &mut h,
-                    "history-unavailable",
-                    format!("cannot read the git history: {e}; the files on disk are used"),
-                    "commit the site first, or pass `--history none`",
+                    warning(
+                        "history-unavailable",
+                        format!("cannot read the git history: {e}; the files on disk are used"),
+                        "commit the site first, or pass `--history none`",
+                    ),
                 );
                 return h;
             }
@@ -223,11 +250,13 @@ impl History {
                 .unwrap_or_default();
             warn(
                 &mut h,
-                "shallow-clone",
-                format!(
-                    "the repository is a shallow clone: history before {oldest} is missing, so older days and target changes cannot be read"
+                warning(
+                    "shallow-clone",
+                    format!(
+                        "the repository is a shallow clone: history before {oldest} is missing, so older days and target changes cannot be read"
+                    ),
+                    "fetch the whole history (`git fetch --unshallow`; in GitHub Actions `actions/checkout` with `fetch-depth: 0`)",
                 ),
-                "fetch the whole history (`git fetch --unshallow`; in GitHub Actions `actions/checkout` with `fetch-depth: 0`)",
             );
         }
         // Newest first: the first commit on or before the end of the day.
@@ -242,16 +271,18 @@ impl History {
                         .unwrap_or_default();
                     warn(
                         &mut h,
-                        "as-of-before-history",
-                        format!(
-                            "{day} is before the first commit{} ({first}); the files on disk are used, with updates as of {day}",
-                            if repo.shallow {
-                                " of this shallow clone"
-                            } else {
-                                ""
-                            }
+                        warning(
+                            "as-of-before-history",
+                            format!(
+                                "{day} is before the first commit{} ({first}); the files on disk are used, with updates as of {day}",
+                                if repo.shallow {
+                                    " of this shallow clone"
+                                } else {
+                                    ""
+                                }
+                            ),
+                            "pick a later --as-of day, or pass `--history none` to time-travel only the updates",
                         ),
-                        "pick a later --as-of day, or pass `--history none` to time-travel only the updates",
                     );
                     return h;
                 }
@@ -268,38 +299,44 @@ impl History {
                 Ok(None) => {
                     warn(
                         &mut h,
-                        "as-of-before-history",
-                        format!(
-                            "the site has no {CONFIG_FILE} in commit {} ({}), the last one on or before {}; the files on disk are used",
-                            commit.short(),
-                            commit.day(),
-                            as_of.unwrap_or_default()
+                        warning(
+                            "as-of-before-history",
+                            format!(
+                                "the site has no {CONFIG_FILE} in commit {} ({}), the last one on or before {}; the files on disk are used",
+                                commit.short(),
+                                commit.day(),
+                                as_of.unwrap_or_default()
+                            ),
+                            "pick a day after the site was first committed, or pass `--history none`",
                         ),
-                        "pick a day after the site was first committed, or pass `--history none`",
                     );
                     return h;
                 }
                 Err(e) => {
                     warn(
                         &mut h,
-                        "history-unavailable",
-                        format!(
-                            "cannot read commit {}: {e}; the files on disk are used",
-                            commit.short()
+                        warning(
+                            "history-unavailable",
+                            format!(
+                                "cannot read commit {}: {e}; the files on disk are used",
+                                commit.short()
+                            ),
+                            "check the repository with `git fsck`, or pass `--history none`",
                         ),
-                        "check the repository with `git fsck`, or pass `--history none`",
                     );
                     return h;
                 }
             }
         }
         match repo.ledger(&history[0].id) {
-            Ok(l) => h.ledger = l,
+            Ok((l, e)) => (h.ledger, h.events) = (l, e),
             Err(e) => warn(
                 &mut h,
-                "history-unavailable",
-                format!("cannot read the target ledger from git: {e}"),
-                "check that `git log` works in the site's folder, or pass `--history none`",
+                warning(
+                    "history-unavailable",
+                    format!("cannot read the target ledger from git: {e}"),
+                    "check that `git log` works in the site's folder, or pass `--history none`",
+                ),
             ),
         }
         h
@@ -323,12 +360,13 @@ impl History {
                 commit.short()
             )
         })?;
-        let ledger = repo.ledger(&commit.id)?;
+        let (ledger, events) = repo.ledger(&commit.id)?;
         Ok(History {
             root: root.to_path_buf(),
             commit: Some(commit),
             files: Some(files),
             ledger,
+            events,
             diagnostics: Diagnostics::new(),
         })
     }
@@ -384,8 +422,14 @@ pub fn changed_since(
         .collect())
 }
 
+/// A warning about history, on `okra.toml` (it is about the whole site).
+fn warning(code: &'static str, message: String, hint: &str) -> Diagnostic {
+    Diagnostic::warning(code, Loc::file(CONFIG_FILE), message, hint)
+}
+
 /// Puts each KR's changes made after its quarter started on the KR.
-pub fn attach(site: &mut Site, ledger: &Ledger) {
+pub fn attach(site: &mut Site, ledger: &Ledger, events: &[Event]) {
+    site.events = events.to_vec();
     for kr in site.key_results.iter_mut() {
         let start = site.config.calendar.quarter_start(kr.meta.quarter);
         kr.changes = ledger
@@ -624,7 +668,7 @@ impl Repo {
 
     /// Every change of a KR's followed fields up to `commit`, from its
     /// first-parent history (renames followed).
-    fn ledger(&self, commit: &str) -> Result<Ledger, String> {
+    fn ledger(&self, commit: &str) -> Result<(Ledger, Vec<Event>), String> {
         let content = format!("{}{CONTENT_DIR}", self.prefix);
         let out = self.git(&[
             "log",
@@ -661,32 +705,71 @@ impl Repo {
             };
             let paths: Vec<&str> = paths.split('\t').collect();
             let rel = |p: &str| p.strip_prefix(self.prefix.as_str()).map(str::to_string);
+            let step = match steps.last_mut() {
+                Some(step) => &mut step.1,
+                None => continue,
+            };
             let change = match (status.as_bytes().first(), &paths[..]) {
                 (Some(b'R'), [from, to]) => rel(to).map(|t| (rel(from), t)),
                 (Some(b'C'), [_, to]) | (Some(b'A' | b'M' | b'T'), [to]) => {
                     rel(to).map(|t| (None, t))
+                }
+                (Some(b'D'), [path]) => {
+                    if let Some(p) = rel(path).filter(|p| looks_like_kr(p)) {
+                        step.push(Touched::Delete(p));
+                    }
+                    None
                 }
                 _ => None,
             };
             let Some((from, to)) = change else {
                 continue;
             };
+            let added = status.starts_with(['A', 'C', 'R']);
+            if added && to.ends_with(&format!("/{OBJECTIVE_FILE}")) {
+                step.push(Touched::NewObjective(to.clone()));
+            }
             if !looks_like_kr(&to) {
                 continue;
             }
-            if let Some(step) = steps.last_mut() {
-                step.1.push((from, to, blob.to_string()));
-            }
+            step.push(Touched::Write(from, to, blob.to_string()));
         }
         let ids: Vec<&str> = steps
             .iter()
-            .flat_map(|s| s.1.iter().map(|f| f.2.as_str()))
+            .flat_map(|s| s.1.iter())
+            .filter_map(|t| match t {
+                Touched::Write(_, _, blob) => Some(blob.as_str()),
+                _ => None,
+            })
             .collect();
         let mut blobs = self.blobs(&ids)?.into_iter();
         let mut state: BTreeMap<String, Followed> = BTreeMap::new();
         let mut ledger: BTreeMap<String, Vec<Change>> = BTreeMap::new();
+        let mut events: Vec<Event> = Vec::new();
         for (commit, files) in &steps {
-            for (from, to, _) in files {
+            let event = |path: &str, kind, title: &str, hidden| Event {
+                date: commit.day(),
+                path: PathBuf::from(path),
+                kind,
+                title: title.to_string(),
+                hidden,
+                commit: commit.short().to_string(),
+                subject: commit.subject.clone(),
+            };
+            for touched in files {
+                let (from, to) = match touched {
+                    Touched::Write(from, to, _) => (from, to),
+                    Touched::Delete(path) => {
+                        if let Some(s) = state.get(path) {
+                            events.push(event(path, EventKind::Removed, &s.title, s.hidden));
+                        }
+                        continue;
+                    }
+                    Touched::NewObjective(path) => {
+                        events.push(event(path, EventKind::NewObjective, "", false));
+                        continue;
+                    }
+                };
                 let bytes = blobs.next().unwrap_or_default();
                 if let Some(from) = from {
                     if let Some(s) = state.remove(from) {
@@ -695,30 +778,53 @@ impl Repo {
                     if let Some(l) = ledger.remove(from) {
                         ledger.entry(to.clone()).or_default().extend(l);
                     }
+                    for e in events.iter_mut().filter(|e| e.path == Path::new(from)) {
+                        e.path = PathBuf::from(to);
+                    }
                 }
                 let Some(now) = followed(to, bytes) else {
                     continue; // not a KR, or not readable in this commit
                 };
                 // A file deleted and added again is compared with what it was.
-                if let Some(before) = state.get(to) {
-                    let changes = before.diff(&now, commit);
-                    if !changes.is_empty() {
-                        ledger.entry(to.clone()).or_default().extend(changes);
+                match state.get(to) {
+                    Some(before) => {
+                        let changes = before.diff(&now, commit);
+                        if !changes.is_empty() {
+                            ledger.entry(to.clone()).or_default().extend(changes);
+                        }
                     }
+                    None => events.push(event(to, EventKind::Added, &now.title, now.hidden)),
+                }
+                // Deleted, now back: added again.
+                if from.is_none()
+                    && events
+                        .iter()
+                        .rev()
+                        .find(|e| e.path == Path::new(to))
+                        .is_some_and(|e| e.kind == EventKind::Removed)
+                {
+                    events.push(event(to, EventKind::Added, &now.title, now.hidden));
                 }
                 state.insert(to.clone(), now);
             }
         }
-        Ok(ledger
+        let ledger = ledger
             .into_iter()
             .map(|(p, c)| (PathBuf::from(p), c))
-            .collect())
+            .collect();
+        Ok((ledger, events))
     }
 }
 
-/// A file a commit added or changed: its old path when renamed, its path,
-/// its new blob.
-type Touched = (Option<String>, String, String);
+/// A file a commit touched.
+enum Touched {
+    /// Added or changed: its old path when renamed, its path, its new blob.
+    Write(Option<String>, String, String),
+    /// Deleted.
+    Delete(String),
+    /// An objective file added (or moved here).
+    NewObjective(String),
+}
 
 fn parse_commit_line(line: &str) -> Option<Commit> {
     let mut parts = line.splitn(3, '\t');
@@ -748,6 +854,8 @@ struct Followed {
     metric: Metric,
     start: f64,
     target: f64,
+    /// Private or draft itself (objectives are checked against the site).
+    hidden: bool,
 }
 
 fn followed(rel: &str, bytes: Vec<u8>) -> Option<Followed> {
@@ -758,6 +866,8 @@ fn followed(rel: &str, bytes: Vec<u8>) -> Option<Followed> {
         metric,
         start,
         target,
+        private,
+        draft,
         ..
     } = crate::load::parse::key_result(&file, &mut d)?.meta;
     Some(Followed {
@@ -765,6 +875,7 @@ fn followed(rel: &str, bytes: Vec<u8>) -> Option<Followed> {
         metric,
         start,
         target,
+        hidden: private || draft,
     })
 }
 
@@ -851,6 +962,7 @@ mod tests {
             metric: Metric::Number,
             start,
             target,
+            hidden: false,
         };
         let c = parse_commit_line("abc\t0\ts").unwrap();
         let d = v(100.0, 200.0).diff(&v(100.0, 180.0), &c);

@@ -256,6 +256,9 @@ pub struct Site {
     /// (their errors are already reported), so references to them are not
     /// reported again as missing.
     pub unloaded: BTreeSet<String>,
+    /// KRs added and removed and objectives added, from git history (empty
+    /// without), oldest first. A view keeps only the events of what it shows.
+    pub events: Vec<crate::load::history::Event>,
 }
 
 /// Which objectives and KRs a view of the site keeps.
@@ -319,6 +322,26 @@ impl Site {
             }
         }
         site.link();
+        // History's events: only of objectives and KRs the view shows, or of
+        // removed KRs that were public in an objective it shows.
+        let sources = |s: &Site| -> BTreeSet<PathBuf> {
+            s.objectives
+                .iter()
+                .map(|o| o.source.clone())
+                .chain(s.key_results.iter().map(|k| k.source.clone()))
+                .collect()
+        };
+        let (all, shown) = (sources(self), sources(&site));
+        site.events.retain(|e| {
+            if shown.contains(&e.path) {
+                return !e.hidden || e.kind == crate::load::history::EventKind::NewObjective;
+            }
+            let objective_shown = e
+                .path
+                .parent()
+                .is_some_and(|dir| shown.contains(&dir.join(crate::load::walk::OBJECTIVE_FILE)));
+            !all.contains(&e.path) && !e.hidden && objective_shown
+        });
         site
     }
 

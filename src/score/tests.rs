@@ -104,6 +104,7 @@ fn site(objectives: Vec<Objective>, key_results: Vec<KeyResult>) -> Site {
         objectives: objectives.into(),
         key_results: key_results.into(),
         unloaded: Default::default(),
+        events: Vec::new(),
     };
     s.link();
     s
