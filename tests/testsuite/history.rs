@@ -624,3 +624,26 @@ fn diff_prints_score_moves_as_markdown() {
     let (code, _, stderr) = run(&site, &["diff", "--", "-x"]);
     assert_eq!(code, 2, "{stderr}");
 }
+
+#[test]
+fn ledger_on_the_kr_page_and_in_the_review() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = history_repo(tmp.path());
+    let out = tmp.path().join("out");
+    build_ok(&site, &out, "2024-03-31", &[]);
+    let page = std::fs::read_to_string(out.join("fy24/rel/signups/index.html")).unwrap();
+    assert!(
+        page.contains("Target changed from 200 to 180 on 2024-02-21, commit "),
+        "{page}"
+    );
+    assert!(page.contains(": Lower the signups target"), "{page}");
+    assert!(page.contains("made it easier"), "{page}");
+    assert!(page.contains("No reason recorded"), "{page}");
+    let latency = std::fs::read_to_string(out.join("fy24/rel/latency/index.html")).unwrap();
+    assert!(!latency.contains("Changed after the quarter started"));
+    let review = std::fs::read_to_string(out.join("review/fy2024/index.html")).unwrap();
+    assert!(
+        review.contains("<dt>Changed after their quarter started</dt><dd>1 <span class=\"muted\">(1 of 1 changes made it easier, 0 explained)</span>"),
+        "{review}"
+    );
+}
