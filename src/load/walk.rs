@@ -15,7 +15,7 @@ pub const TEAMS_DIR: &str = "teams";
 pub const OBJECTIVE_FILE: &str = "objective.md";
 /// Top-level names under `content/` that would collide with okra's own pages.
 pub const RESERVED: &[&str] = &[
-    "people", "quarters", "history", "review", "updates", "wall", "page",
+    "people", "quarters", "history", "review", "updates", "wall", "page", "changes",
 ];
 
 /// A content file and what its place in the tree makes it.

@@ -246,7 +246,7 @@ pub enum RenderError {
 }
 
 /// The feed and the exports: one file each, made from the whole site.
-const SITE_FILES: [&str; 3] = [urls::JSON, urls::CSV, urls::FEED];
+const SITE_FILES: [&str; 4] = [urls::JSON, urls::CSV, urls::FEED, urls::CHANGES_JSON];
 
 impl Prepared {
     /// Computes the views of `site` (Markdown through `memo`, when given, so that
@@ -317,6 +317,7 @@ impl Prepared {
             urls::JSON => Some(export::json(r.site, r.scores)),
             urls::CSV => Some(export::csv(r.site, r.scores)),
             urls::FEED => Some(feed::atom(&r, self.base_url.as_deref())),
+            urls::CHANGES_JSON => Some(pages::changes::json(&r)),
             _ => None,
         }
     }

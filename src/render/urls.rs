@@ -31,6 +31,10 @@ pub const HISTORY: &str = "history/";
 pub const REVIEWS: &str = "review/";
 /// The first page of the update stream.
 pub const UPDATES: &str = "updates/";
+/// What changed in the last days.
+pub const CHANGES: &str = "changes/";
+/// Its export.
+pub const CHANGES_JSON: &str = "changes.json";
 /// The company's wall printout.
 pub const WALL: &str = "wall/";
 
@@ -121,6 +125,7 @@ pub enum Family {
     Quarters,
     Reviews,
     Updates,
+    Changes,
     Wall,
     /// Objectives and KRs: every path under no other family's folder.
     Okrs,
@@ -129,7 +134,8 @@ pub enum Family {
 /// The family of the page written to `path` (an output path such as
 /// `teams/eng/index.html`), by the folder it lies in.
 pub fn family(path: &str) -> Family {
-    const FOLDERS: [(&str, Family); 7] = [
+    const FOLDERS: [(&str, Family); 8] = [
+        (CHANGES, Family::Changes),
         (TEAMS, Family::Teams),
         (PEOPLE, Family::People),
         (QUARTERS, Family::Quarters),
@@ -172,6 +178,7 @@ mod tests {
         assert_eq!(family_of(TEAMS.into()), Family::Teams);
         assert_eq!(family_of(PEOPLE.into()), Family::People);
         assert_eq!(family_of(QUARTERS.into()), Family::Quarters);
+        assert_eq!(family_of(CHANGES.into()), Family::Changes);
         assert_eq!(family_of(HISTORY.into()), Family::Quarters);
         assert_eq!(family_of(REVIEWS.into()), Family::Reviews);
         assert_eq!(family_of(WALL.into()), Family::Wall);

@@ -647,3 +647,98 @@ fn ledger_on_the_kr_page_and_in_the_review() {
         "{review}"
     );
 }
+
+#[test]
+fn changes_page_and_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = history_repo(tmp.path());
+    // 2024-03-12: an update moves latency; 2024-03-13: a KR removed, an objective added.
+    write(
+        &site,
+        "content/fy24/rel/old.md",
+        &kr("Old KR", 0.0, 10.0, ""),
+    );
+    commit(tmp.path(), "2024-03-05", "Old KR");
+    write(
+        &site,
+        "content/fy24/rel/latency/2024-03-12.md",
+        &update(250.0),
+    );
+    commit(tmp.path(), "2024-03-12", "Latency update");
+    std::fs::remove_file(site.join("content/fy24/rel/old.md")).unwrap();
+    write(
+        &site,
+        "content/fy24/growth/objective.md",
+        "+++\ntitle = \"Grow\"\nowner = \"Ada\"\nperiod = \"FY2024\"\n+++\n",
+    );
+    commit(tmp.path(), "2024-03-13", "Drop the old KR, add growth");
+    let out = tmp.path().join("out");
+    build_ok(&site, &out, "2024-03-14", &[]);
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("changes.json")).unwrap()).unwrap();
+    assert_eq!(json["as_of"], "2024-03-14");
+    assert_eq!(json["history"], true);
+    let w = &json["windows"][0];
+    assert_eq!(w["key"], "last-7-days");
+    assert_eq!(w["from"], "2024-03-07");
+    assert_eq!(w["added"][0]["link"]["title"], "Latency", "{w}");
+    assert_eq!(w["added"][0]["date"], "2024-03-10");
+    assert_eq!(w["status"][0]["kr"]["url"], "fy24/rel/latency/", "{w}");
+    assert_eq!(w["status"][0]["to_value"], "250");
+    assert_eq!(w["removed"][0]["title"], "Old KR", "{w}");
+    assert_eq!(w["new_objectives"][0]["link"]["url"], "fy24/growth/", "{w}");
+    assert_eq!(w["retargeted"], serde_json::json!([]));
+    // Since mid-quarter (2024-02-15): the lowered target too.
+    let w = &json["windows"][1];
+    assert_eq!(w["key"], "since-mid-quarter");
+    assert_eq!(w["retargeted"][0]["kr"]["title"], "Signups", "{w}");
+    let page = std::fs::read_to_string(out.join("changes/index.html")).unwrap();
+    assert!(page.contains("<h3>Key results removed</h3>"), "{page}");
+    assert!(
+        page.contains("href=\"../fy24/rel/latency/\">Latency</a>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Target changed from 200 to 180 on 2024-02-21"),
+        "{page}"
+    );
+
+    // Without git: what updates tell.
+    let out = tmp.path().join("out-none");
+    build_ok(&site, &out, "2024-03-14", &["--history", "none"]);
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("changes.json")).unwrap()).unwrap();
+    assert_eq!(json["history"], false);
+    let w = &json["windows"][0];
+    assert_eq!(w["status"][0]["kr"]["title"], "Latency");
+    assert_eq!(w["added"], serde_json::json!([]));
+}
+
+#[test]
+fn private_krs_never_reach_the_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = history_repo(tmp.path());
+    write(
+        &site,
+        "content/fy24/rel/secret.md",
+        &kr("Secret plan", 0.0, 10.0, "privacy = \"private\"\n"),
+    );
+    write(&site, "content/fy24/rel/secret/2024-03-12.md", &update(5.0));
+    commit(tmp.path(), "2024-03-12", "Secret");
+    std::fs::remove_file(site.join("content/fy24/rel/secret.md")).unwrap();
+    std::fs::remove_dir_all(site.join("content/fy24/rel/secret")).unwrap();
+    commit(tmp.path(), "2024-03-13", "Remove the secret");
+    let out = tmp.path().join("out");
+    build_ok(&site, &out, "2024-03-12", &[]);
+    let all = crate::common::read_tree(&out);
+    assert!(
+        !all.values()
+            .any(|b| String::from_utf8_lossy(b).contains("Secret plan"))
+    );
+    build_ok(&site, &out, "2024-03-14", &[]);
+    let all = crate::common::read_tree(&out);
+    assert!(
+        !all.values()
+            .any(|b| String::from_utf8_lossy(b).contains("Secret plan"))
+    );
+}

@@ -1,6 +1,7 @@
 //! Page families, one module each. Each turns views into `PageJob`s; the
 //! renderer fills in templates in parallel.
 
+pub mod changes;
 mod dashboard;
 mod okr;
 mod people;
@@ -31,6 +32,7 @@ pub fn all<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     jobs.extend(quarters::pages(r));
     jobs.extend(review::pages(r));
     jobs.extend(updates::pages(r));
+    jobs.extend(changes::pages(r));
     jobs.extend(wall::pages(r));
     jobs.push(not_found());
     jobs
@@ -60,6 +62,7 @@ pub fn for_path<'r>(r: &'r Renderer<'_>, path: &str) -> Option<PageJob<'r>> {
         Family::Quarters => quarters::pages(r),
         Family::Reviews => review::pages(r),
         Family::Updates => updates::pages(r),
+        Family::Changes => changes::pages(r),
         Family::Wall => wall::pages(r),
         Family::Okrs => okr::pages(r),
     };
