@@ -379,14 +379,30 @@ fn ci_recipe_commands_run_on_the_demo() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
-    // Both recipes run the script and pin okra's version.
+    // Both recipes run the script, install a pinned okra from its repository
+    // at a tag (cached), fetch the whole history, check pull requests against
+    // their base and publish as of today.
     for recipe in ["docs/ci/github-actions.yml", "docs/ci/gitlab-ci.yml"] {
         let y = std::fs::read_to_string(manifest.join(recipe)).unwrap();
+        for needed in [
+            "docs/ci/okra-ci.sh",
+            "OKRA_VERSION",
+            "--git \"$OKRA_GIT\" --tag \"v$OKRA_VERSION\" --locked",
+            "cache",
+            "OKRA_CHANGED_SINCE",
+            "OKRA_AS_OF",
+            "okra-diff.md",
+        ] {
+            assert!(y.contains(needed), "{recipe} lacks {needed}");
+        }
         assert!(
-            y.contains("docs/ci/okra-ci.sh")
-                && y.contains("OKRA_VERSION")
-                && y.contains("SOURCE_DATE_EPOCH"),
-            "{recipe}"
+            y.contains("fetch-depth: 0") || y.contains("GIT_DEPTH: \"0\""),
+            "{recipe}: shallow clones have no history"
         );
     }
+    let gha = std::fs::read_to_string(manifest.join("docs/ci/github-actions.yml")).unwrap();
+    assert!(
+        gha.contains("schedule:") && gha.contains("cron:"),
+        "daily build"
+    );
 }

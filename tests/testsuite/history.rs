@@ -742,3 +742,66 @@ fn private_krs_never_reach_the_changes() {
             .any(|b| String::from_utf8_lossy(b).contains("Secret plan"))
     );
 }
+
+/// docs/ci/okra-ci.sh on a pull request: only the change's warnings, and the
+/// score diff written for the comment; on the published site, as of today.
+#[test]
+fn ci_script_on_a_pull_request() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let site = history_repo(&repo);
+    git(&repo, "2024-03-10", &["branch", "base"]);
+    write(
+        &site,
+        "content/fy24/rel/latency/2024-03-20.md",
+        &update(250.0),
+    );
+    commit(&repo, "2024-03-20", "Latency update");
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bin = Path::new(env!("CARGO_BIN_EXE_okra")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let script = |envs: &[(&str, &str)]| {
+        let mut c = Command::new("bash");
+        c.arg(manifest.join("docs/ci/okra-ci.sh"))
+            .current_dir(&site)
+            .env("PATH", &path)
+            .env_remove("SOURCE_DATE_EPOCH")
+            .env("OKRA_OUTPUT", tmp.path().join("out"))
+            .env("OKRA_DIAGNOSTICS", tmp.path().join("diagnostics.json"))
+            .env("OKRA_DIFF", tmp.path().join("diff.md"))
+            .env("CHROMIUM", "no-such-browser");
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let o = script(&[("OKRA_CHANGED_SINCE", "base")]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(tmp.path().join("diff.md")).unwrap();
+    assert!(md.contains("| Latency `fy24/rel/latency` | 0% · "), "{md}");
+    assert!(md.contains("both scored as of 2024-03-20."), "{md}");
+    let d: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("diagnostics.json")).unwrap())
+            .unwrap();
+    let files: Vec<&str> = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert!(
+        files.iter().all(|f| *f == "content/fy24/rel/latency.md"),
+        "{d}"
+    );
+    // The published site: as of today.
+    let o = script(&[("OKRA_AS_OF", "today")]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    let today = chrono::Utc::now().date_naive().to_string();
+    assert!(stderr.contains(&format!("as of {today}")), "{stderr}");
+}
