@@ -27,6 +27,10 @@ pub(super) struct Rebuilder {
     pub(super) cache: LoadCache,
     pub(super) memo: ViewMemo,
     pub(super) theme: Option<Arc<Theme>>,
+    /// The target ledger and history's events, read from git once when serve
+    /// starts (the files themselves always come from disk: serve previews
+    /// edits). Empty outside a repository.
+    pub(super) history: crate::load::history::History,
 }
 
 impl Rebuilder {
@@ -39,6 +43,11 @@ impl Rebuilder {
             cache: LoadCache::default(),
             memo: ViewMemo::default(),
             theme: None,
+            history: crate::load::history::History::open(
+                root,
+                None,
+                crate::load::history::Mode::Auto,
+            ),
         }
     }
 
@@ -59,8 +68,9 @@ impl Rebuilder {
         if theme_changed {
             self.theme = None;
         }
-        let (site, diagnostics) =
+        let (mut site, diagnostics) =
             cache::load_cached(root, &mut self.cache, Changes::Paths(changed));
+        crate::load::history::attach(&mut site, &self.history.ledger, &self.history.events);
         let checked = pipeline::check_loaded(site, diagnostics, self.as_of);
         let opts = pipeline::Options {
             as_of: self.as_of,

@@ -66,7 +66,7 @@ const UPTIME: &str = "content/fy24/rel/signups.md";
 /// A site in `repo/site` (so the site root is not the repository root) with:
 /// 2023-12-20 the site; 2024-01-20 an update; 2024-02-21 the target lowered
 /// from 200 to 180; 2024-03-10 a new KR `latency`.
-fn history_repo(repo: &Path) -> std::path::PathBuf {
+pub(crate) fn history_repo(repo: &Path) -> std::path::PathBuf {
     let site = repo.join("site");
     git(repo, "2023-12-20", &["init", "-q"]);
     write(&site, "okra.toml", CONFIG);

@@ -505,6 +505,15 @@ fn url_of(file: &str) -> String {
 /// Every file `okra build` wrote is served with the same bytes (HTML pages
 /// with the live-reload script added before `</body>`, and nothing else).
 fn assert_serves_exactly(port: u16, built: &std::collections::BTreeMap<String, Vec<u8>>) {
+    assert_serves_exactly_pages(port, built, 50);
+}
+
+/// [`assert_serves_exactly`] for a site of more than `min_pages` pages.
+fn assert_serves_exactly_pages(
+    port: u16,
+    built: &std::collections::BTreeMap<String, Vec<u8>>,
+    min_pages: usize,
+) {
     let mut pages = 0;
     // The marker that lets `okra build` replace its own output is not a page.
     for (file, expected) in built.iter().filter(|(f, _)| *f != ".okra-build") {
@@ -543,7 +552,7 @@ fn assert_serves_exactly(port: u16, built: &std::collections::BTreeMap<String, V
             );
         }
     }
-    assert!(pages > 50, "only {pages} pages compared");
+    assert!(pages > min_pages, "only {pages} pages compared");
 }
 
 /// The incremental preview never shows what a full build would not: every
@@ -1037,4 +1046,25 @@ fn an_interface_that_is_not_this_machines_is_a_usage_error() {
         assert_eq!(out.status.code(), Some(2), "{interface}: {stderr}");
         assert!(stderr.contains(says), "{interface}: {stderr}");
     }
+}
+
+/// A site in git: the preview shows the target ledger read when serve starts,
+/// and with a clean working tree serves exactly what `okra build --as-of`
+/// writes from the commit of that day.
+#[test]
+fn serves_the_ledger_of_a_site_in_git() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = crate::history::history_repo(tmp.path());
+    let out = tmp.path().join("out");
+    common::build_ok(&root, &out, "2024-03-31", &[]);
+    let built = common::read_tree(&out);
+    let port = free_port();
+    let mut server = Server::start_as_of(&root, port, "2024-03-31");
+    server.wait_until_serving(port, 200);
+    assert_serves_exactly_pages(port, &built, 10);
+    let page = get_ok(port, "/fy24/rel/signups/");
+    assert!(
+        page.body.contains("Target changed from 200 to 180"),
+        "the ledger is on the served KR page"
+    );
 }
