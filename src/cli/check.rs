@@ -40,7 +40,7 @@ pub fn run(args: &CheckArgs) -> i32 {
             eprint!("{}", d.render_human(stderr_color()));
             let s = &checked.site;
             eprintln!(
-                "{}: {} objectives, {} key results, {} updates as of {as_of}: {} error{}, {} warning{}{}",
+                "{}: {} objectives, {} key results, {} updates as of {as_of}{}: {} error{}, {} warning{}{}",
                 if failed {
                     "check failed"
                 } else {
@@ -49,6 +49,11 @@ pub fn run(args: &CheckArgs) -> i32 {
                 s.objectives.len(),
                 s.key_results.len(),
                 s.update_count(),
+                history
+                    .commit
+                    .as_ref()
+                    .map(|c| format!(" (commit {})", c.short()))
+                    .unwrap_or_default(),
                 d.error_count(),
                 plural(d.error_count()),
                 d.warning_count(),
