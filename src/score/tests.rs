@@ -524,3 +524,19 @@ fn retargeted_counts_the_ledger() {
     );
     assert_eq!(retargeted(&s, &all[2..]), Retargeted::default());
 }
+
+#[test]
+fn change_windows() {
+    use crate::score::changes::windows;
+    let s = site(vec![], vec![]);
+    let w = windows(&s, d("2024-03-14"));
+    assert_eq!(w[0].0, "last-7-days");
+    assert_eq!((w[0].1.from, w[0].1.to), (d("2024-03-07"), d("2024-03-14")));
+    assert_eq!(w[1].1.from, d("2024-02-15"), "Q1's midpoint");
+    assert_eq!(w[2].1.from, d("2024-01-14"), "Q4's final scoring deadline");
+    // Before Q1's midpoint and Q4's deadline: the ones before.
+    let w = windows(&s, d("2024-01-10"));
+    assert_eq!(w[1].1.from, d("2023-11-15"));
+    assert_eq!(w[2].1.from, d("2023-10-14"));
+    assert!(w[0].1.contains(d("2024-01-10")) && !w[0].1.contains(d("2024-01-03")));
+}
