@@ -457,11 +457,18 @@ fn git_command(dir: &Path) -> Command {
     let mut c = Command::new("git");
     c.arg("-C")
         .arg(dir)
+        // User configuration that would change the output parsed here.
         .args([
             "-c",
             "core.quotepath=off",
             "-c",
             "log.showSignature=false",
+            "-c",
+            "log.showRoot=true",
+            "-c",
+            "color.ui=never",
+            "-c",
+            "diff.relative=false",
             "--no-pager",
         ])
         .env("LC_ALL", "C")
