@@ -369,3 +369,6 @@ async fn every_page_type_loads_cleanly_at_desktop_and_phone_width() {
 
 /// The wall: printed sheets of generated companies and the demo.
 mod wall;
+
+/// Live reload across an `okra serve` restart.
+mod live_reload;
