@@ -6,7 +6,8 @@
 //! Run alone with `cargo test --test browser`; `.ci/run` installs Chromium.
 //! A binary of its own (not a module of `tests/testsuite/`) so the suite runs
 //! without a browser; it shares the suite's helpers. Its sites are the demo
-//! and companies generated at test time (`wall::limit_company` and others).
+//! and companies generated at test time (`wall::limit_company` and others);
+//! `live_reload` runs the real `okra serve` on a copy of a suite fixture.
 
 // The suite's helpers (`okra`, `build_ok`, `sitegen`): one copy for both binaries.
 #[path = "../testsuite/common/mod.rs"]
