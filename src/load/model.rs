@@ -149,6 +149,11 @@ pub struct Locs {
     pub parent: Option<Loc>,
     pub period: Option<Loc>,
     pub series: Option<Loc>,
+    /// A KR's `metric`, `start` and `target` where written (the target ledger's
+    /// warning points at the changed key).
+    pub metric: Option<Loc>,
+    pub start: Option<Loc>,
+    pub target: Option<Loc>,
 }
 
 /// A key result's front matter, kept whole from the parser to the exports

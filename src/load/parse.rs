@@ -101,6 +101,9 @@ fn head(f: &mut Fields<'_, '_>) -> Option<Head> {
             parent: None,
             period: None,
             series: None,
+            metric: None,
+            start: None,
+            target: None,
         },
         title: title.value,
         owner: owner.value,
@@ -283,6 +286,9 @@ pub fn key_result(file: &SourceFile, diags: &mut Diagnostics) -> Option<Front<Kr
             };
             head.locs.period = Some(period.loc);
             head.locs.series = series.as_ref().map(|s| s.loc.clone());
+            head.locs.metric = f.has("metric").then(|| f.loc_of("metric"));
+            head.locs.start = f.has("start").then(|| f.loc_of("start"));
+            head.locs.target = f.has("target").then(|| f.loc_of("target"));
             Some(Front {
                 meta: KrMeta {
                     title: head.title,

@@ -4,7 +4,7 @@
 
 use crate::diag::{Diagnostic, Diagnostics, Loc};
 use crate::load::Site;
-use crate::load::history::{Change, Value};
+use crate::load::history::{Change, Field, Value};
 
 pub fn target_changed(site: &Site, diags: &mut Diagnostics) {
     for k in &site.key_results {
@@ -16,7 +16,7 @@ pub fn target_changed(site: &Site, diags: &mut Diagnostics) {
         let list: Vec<String> = k.changes.iter().map(describe).collect();
         diags.push(Diagnostic::warning(
             "target-changed",
-            Loc::file(&k.source),
+            changed_key(k),
             format!(
                 "changed after {} started on {}: {}",
                 k.meta.quarter,
@@ -26,6 +26,21 @@ pub fn target_changed(site: &Site, diags: &mut Diagnostics) {
             "if the change is meant, say why in the KR's front matter, e.g. `rebaseline = \"the Q1 baseline was measured wrongly\"`: the KR page then shows the change with the reason and this warning goes; otherwise revert the change",
         ));
     }
+}
+
+/// Where the KR's first changed key is written today (the file's start when
+/// the key is absent, e.g. a boolean KR's implicit start).
+fn changed_key(k: &crate::load::KeyResult) -> Loc {
+    let locs = &k.locs;
+    k.changes
+        .iter()
+        .find_map(|c| match c.field {
+            Field::Title => locs.title.clone(),
+            Field::Metric => locs.metric.clone(),
+            Field::Start => locs.start.clone(),
+            Field::Target => locs.target.clone(),
+        })
+        .unwrap_or_else(|| Loc::file(&k.source))
 }
 
 fn value(v: &Value) -> String {

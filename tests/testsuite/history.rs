@@ -453,6 +453,8 @@ fn target_changed_warns_until_a_reason_is_recorded() {
     let d = history_diags(&json);
     assert_eq!(codes(&json), ["target-changed"], "{json}");
     assert_eq!(d[0]["file"], UPTIME.to_string());
+    // At the changed key, `target = 180` on line 7.
+    assert_eq!(d[0]["line"], 7, "{json}");
     let msg = d[0]["message"].as_str().unwrap();
     assert!(
         msg.contains(
