@@ -68,11 +68,11 @@ pub struct RetargetedView {
     pub changes: Vec<ChangeView>,
 }
 
-fn label(key: &str, from: chrono::NaiveDate) -> String {
+fn label(key: &str) -> String {
     match key {
         "last-7-days" => "Last 7 days".to_string(),
-        "since-mid-quarter" => format!("Since mid-quarter ({from})"),
-        _ => format!("Since the last final scoring ({from})"),
+        "since-mid-quarter" => "Since mid-quarter".to_string(),
+        _ => "Since the last final scoring".to_string(),
     }
 }
 
@@ -139,7 +139,7 @@ fn window_view(r: &Renderer<'_>, key: &'static str, c: Changes) -> WindowView {
         .collect();
     WindowView {
         key,
-        label: label(key, c.window.from),
+        label: label(key),
         from: c.window.from.to_string(),
         to: c.window.to.to_string(),
         count: status.len()
