@@ -68,6 +68,8 @@ pub struct Config {
     pub theme_loc: Option<crate::diag::Loc>,
     pub stale_after_days: i64,
     pub final_scoring_grace_days: i64,
+    /// How far below pace (in progress, 0.25 = 25 points) an on-track KR may be.
+    pub behind_pace_margin: f64,
     pub wall: WallConfig,
 }
 
@@ -82,6 +84,7 @@ impl Default for Config {
             theme_loc: None,
             stale_after_days: 14,
             final_scoring_grace_days: 14,
+            behind_pace_margin: 0.25,
             wall: WallConfig::default(),
         }
     }
@@ -96,6 +99,7 @@ const KEYS: &[&str] = &[
     "theme",
     "stale_after_days",
     "final_scoring_grace_days",
+    "behind_pace_margin",
     "wall",
 ];
 const WALL_KEYS: &[&str] = &["paper", "orientation"];
@@ -167,6 +171,18 @@ impl Config {
         }
         if let Some(n) = whole_number(&mut f, "final_scoring_grace_days", 0, 3650) {
             config.final_scoring_grace_days = n;
+        }
+        if let Some(m) = f.number("behind_pace_margin", "0.25") {
+            if (0.0..=1.0).contains(&m.value) {
+                config.behind_pace_margin = m.value;
+            } else {
+                f.error(
+                    "bad-value",
+                    m.loc,
+                    format!("`behind_pace_margin` must be from 0 to 1, found {}", m.value),
+                    "write a fraction of the way to target, e.g. `behind_pace_margin = 0.25` (25 points)",
+                );
+            }
         }
         let wall = table.get_ref().get("wall");
         diags.extend(f.diags);

@@ -201,8 +201,17 @@ pub fn update(status: &str, value: &str, mid_quarter: bool) -> String {
     } else {
         "What happened since the last update, what's next, and any blockers."
     };
+    // Mid-quarter scoring asks for the end-of-quarter forecast and how sure
+    // the owner is; the value today is the starting guess.
+    let forecast = if mid_quarter {
+        format!(
+            "forecast = {value}            # the value you expect at the end of the quarter\nconfidence = \"medium\"     # low | medium | high, or a number from 0 to 1\n"
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "+++\nstatus = \"{status}\"            # on-track | at-risk | off-track | achieved | partial | missed | dropped\nvalue = {value}\n+++\n{hint}\n"
+        "+++\nstatus = \"{status}\"            # on-track | at-risk | off-track | achieved | partial | missed | dropped\nvalue = {value}\n{forecast}+++\n{hint}\n"
     )
 }
 

@@ -215,20 +215,25 @@ fn assemble(config: Config, items: Vec<Parsed>, diags: &mut Diagnostics) -> Site
         let Some(kr) = krs.get_mut(&kr_id) else {
             continue; // the KR failed to load or the folder was reported
         };
-        let value = match &u.value {
-            Some(v) => match parse::update_value(v, kr.meta.metric) {
-                Ok(n) => Some(n),
-                Err(d) => {
-                    diags.push(d);
-                    continue;
-                }
-            },
-            None => None,
+        let metric = kr.meta.metric;
+        let read = |v: &Option<_>, key, diags: &mut Diagnostics| match v {
+            Some(v) => parse::update_value(v, metric, key).map(Some).map_err(|d| {
+                diags.push(d);
+            }),
+            None => Ok(None),
+        };
+        let (Ok(value), Ok(forecast)) = (
+            read(&u.value, "value", diags),
+            read(&u.forecast, "forecast", diags),
+        ) else {
+            continue;
         };
         kr.updates.push(Update {
             date,
             status: u.status,
             value,
+            forecast,
+            confidence: u.confidence,
             author: u.author.unwrap_or_else(|| kr.meta.owner.clone()),
             body: u.body,
             source,

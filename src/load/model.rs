@@ -83,6 +83,34 @@ impl Status {
     }
 }
 
+/// The side of `target` a health-metric KR (`keep = "above"` / `"below"`)
+/// must stay on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Keep {
+    Above,
+    Below,
+}
+
+impl Keep {
+    pub const CHOICES: [(&'static str, Keep); 2] = [("above", Keep::Above), ("below", Keep::Below)];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Keep::Above => "above",
+            Keep::Below => "below",
+        }
+    }
+
+    /// Whether `value` holds on this side of `target` (the target itself holds).
+    pub fn holds(self, value: f64, target: f64) -> bool {
+        match self {
+            Keep::Above => value >= target,
+            Keep::Below => value <= target,
+        }
+    }
+}
+
 /// A team (`content/teams/<id>.md`).
 #[derive(Debug, Clone)]
 pub struct Team {
@@ -177,6 +205,9 @@ pub struct KrMeta {
     /// 1 when not given; always greater than 0.
     pub weight: f64,
     pub series: Option<String>,
+    /// A health metric: holds while the value stays on this side of `target`
+    /// (such a KR has no `start`; `start` is then `target`).
+    pub keep: Option<Keep>,
     /// Private itself or (after assembly) through its objective.
     pub private: bool,
     /// Draft itself or (after assembly) through its objective.
@@ -202,6 +233,7 @@ impl KrMeta {
         "unit",
         "weight",
         "series",
+        "keep",
         "privacy",
         "draft",
         "rebaseline",
@@ -234,6 +266,12 @@ pub struct Update {
     pub status: Status,
     /// The metric's value (booleans as 0/1); `None` only for `dropped`.
     pub value: Option<f64>,
+    /// The value the owner expects at the end of the quarter (same type as
+    /// `value`), given at mid-quarter scoring.
+    pub forecast: Option<f64>,
+    /// The owner's confidence in reaching the target, in [0, 1]
+    /// (`low`, `medium`, `high` are [`CONFIDENCE_WORDS`]).
+    pub confidence: Option<f64>,
     pub author: String,
     pub body: String,
     pub source: PathBuf,
@@ -244,8 +282,18 @@ pub struct Update {
 impl Update {
     /// The keys an update's front matter may hold, for "unknown key, did you
     /// mean" (`date`, if given, must repeat the file name's).
-    pub const KEYS: &[&str] = &["status", "value", "date", "author"];
+    pub const KEYS: &[&str] = &[
+        "status",
+        "value",
+        "date",
+        "author",
+        "forecast",
+        "confidence",
+    ];
 }
+
+/// The words `confidence` may be written as, and the number each stands for.
+pub const CONFIDENCE_WORDS: [(&str, f64); 3] = [("low", 0.25), ("medium", 0.5), ("high", 0.75)];
 
 /// Everything loaded from a site, linked by typed ids.
 #[derive(Debug, Clone, Default)]

@@ -5,7 +5,9 @@
 use chrono::NaiveDate;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::load::model::{KrMeta, Locs, Metric, ObjectiveMeta, Status, Team, Update};
+use crate::load::model::{
+    CONFIDENCE_WORDS, KrMeta, Locs, Metric, ObjectiveMeta, Status, Team, Update,
+};
 use crate::period::Period;
 use crate::source::fields::{At, Fields, NumOrBool, parse_toml};
 use crate::source::{SourceFile, split_front_matter};
@@ -33,6 +35,8 @@ pub struct Front<M> {
 pub struct RawUpdate {
     pub status: Status,
     pub value: Option<At<NumOrBool>>,
+    pub forecast: Option<At<NumOrBool>>,
+    pub confidence: Option<f64>,
     pub author: Option<String>,
     pub body: String,
 }
@@ -302,6 +306,7 @@ pub fn key_result(file: &SourceFile, diags: &mut Diagnostics) -> Option<Front<Kr
                     unit,
                     weight: weight.map_or(1.0, |w| w.value),
                     series: series.map(|s| s.value),
+                    keep: None,
                     private: head.private,
                     draft: head.draft,
                     rebaseline,
@@ -331,6 +336,8 @@ pub fn update(
                 None
             };
             let value = f.number_or_bool("value");
+            let mut forecast = f.number_or_bool("forecast");
+            let confidence = confidence(f);
             let author = f.string("author", "\"Jane Doe\"").map(|a| a.value);
             if let Some(date) = f.date("date")
                 && date.value != name_date
@@ -349,6 +356,16 @@ pub fn update(
                 );
             }
             let status = status?.value;
+            if status == Status::Dropped
+                && let Some(fc) = forecast.take()
+            {
+                f.warning(
+                    "forecast-on-dropped",
+                    fc.loc,
+                    "a dropped key result has no end-of-quarter result to forecast; the forecast is ignored",
+                    "remove `forecast` from this update (and `confidence`, if any)",
+                );
+            }
             if value.is_none() && status != Status::Dropped && !f.has("value") {
                 f.missing("value", "42");
                 return None;
@@ -356,6 +373,8 @@ pub fn update(
             Some(RawUpdate {
                 status,
                 value,
+                forecast,
+                confidence,
                 author,
                 body: body.to_string(),
             })
@@ -363,25 +382,54 @@ pub fn update(
     )
 }
 
-/// An update's value checked against its KR's metric.
-pub fn update_value(value: &At<NumOrBool>, metric: Metric) -> Result<f64, Diagnostic> {
+/// `confidence`: a number in [0, 1], or `low` / `medium` / `high`.
+fn confidence(f: &mut Fields<'_, '_>) -> Option<f64> {
+    if !f.has("confidence") {
+        return None;
+    }
+    let loc = f.loc_of("confidence");
+    let words: Vec<&str> = CONFIDENCE_WORDS.iter().map(|w| w.0).collect();
+    let hint = format!(
+        "write a number from 0 to 1 (`confidence = 0.7`) or one of: {}",
+        words.join(", ")
+    );
+    if f.is_string("confidence") {
+        return f.choice("confidence", &CONFIDENCE_WORDS).map(|c| c.value);
+    }
+    match f.number("confidence", "0.7") {
+        Some(n) if (0.0..=1.0).contains(&n.value) => Some(n.value),
+        Some(n) => {
+            f.error(
+                "bad-value",
+                loc,
+                format!("`confidence` must be from 0 to 1, found {}", n.value),
+                hint,
+            );
+            None
+        }
+        None => None,
+    }
+}
+
+/// An update's `value` (or `forecast`, named by `key`) checked against its KR's metric.
+pub fn update_value(value: &At<NumOrBool>, metric: Metric, key: &str) -> Result<f64, Diagnostic> {
     match (value.value, metric) {
         (NumOrBool::Bool(b), Metric::Boolean) => Ok(if b { 1.0 } else { 0.0 }),
         (NumOrBool::Num(n), m) if m != Metric::Boolean => Ok(n),
         (NumOrBool::Num(_), _) => Err(Diagnostic::error(
             "wrong-type",
             value.loc.clone(),
-            "the key result is boolean, so `value` must be true or false",
-            "write `value = true` once it is done, `value = false` until then",
+            format!("the key result is boolean, so `{key}` must be true or false"),
+            format!("write `{key} = true` or `{key} = false`"),
         )),
         (NumOrBool::Bool(_), m) => Err(Diagnostic::error(
             "wrong-type",
             value.loc.clone(),
             format!(
-                "the key result's metric is {}, so `value` must be a number",
+                "the key result's metric is {}, so `{key}` must be a number",
                 m.as_str()
             ),
-            "write the metric's current value, e.g. `value = 42`",
+            format!("write a value of the metric, e.g. `{key} = 42`"),
         )),
     }
 }

@@ -59,6 +59,10 @@ struct KrOut<'a> {
     changes: &'a [crate::load::history::Change],
     /// Why they were made, when the KR says (`rebaseline`).
     rebaseline: Option<&'a str>,
+    /// The latest forecast of the end-of-quarter value, or null.
+    forecast: Value,
+    /// The progress a straight line from start to target has reached.
+    pace: f64,
 }
 
 #[derive(Serialize)]
@@ -67,6 +71,8 @@ struct UpdateOut<'a> {
     status: &'static str,
     value: Value,
     author: &'a str,
+    forecast: Value,
+    confidence: Option<f64>,
 }
 
 /// A metric value as JSON: booleans stay booleans.
@@ -132,10 +138,16 @@ pub fn json(site: &Site, scores: &Scores) -> String {
                                     status: u.status.as_str(),
                                     value: u.value.map_or(Value::Null, |v| metric_value(kr, v)),
                                     author: &u.author,
+                                    forecast: u
+                                        .forecast
+                                        .map_or(Value::Null, |v| metric_value(kr, v)),
+                                    confidence: u.confidence,
                                 })
                                 .collect(),
                             changes: &kr.changes,
                             rebaseline: kr.meta.rebaseline.as_deref(),
+                            forecast: ks.forecast.map_or(Value::Null, |v| metric_value(kr, v)),
+                            pace: ks.pace,
                         }
                     })
                     .collect(),

@@ -248,6 +248,11 @@ fn flag_view(f: &Flag) -> FlagView {
         Flag::UpdateAfterClosed { closed_on, .. } => {
             format!("updated after closing on {closed_on}")
         }
+        Flag::BehindPace { progress, pace } => format!(
+            "on track, but {} against a pace of {}",
+            format::progress(Some(*progress)).text,
+            format::progress(Some(*pace)).text
+        ),
     };
     FlagView {
         code: f.code(),

@@ -88,7 +88,8 @@ pub fn changes(site: &Site, window: Window) -> Changes {
         if !kr.updates.iter().any(|u| window.contains(u.date)) {
             continue;
         }
-        let (a, b) = (score_kr(kr, window.from), score_kr(kr, window.to));
+        let cal = &site.config.calendar;
+        let (a, b) = (score_kr(kr, cal, window.from), score_kr(kr, cal, window.to));
         let moved = Moved {
             kr: k,
             status: (a.status, b.status),

@@ -4,9 +4,10 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::load::KeyResult;
+use crate::load::{KeyResult, Metric, Status};
 use crate::period::FiscalCalendar;
-use crate::score::kr::updates_as_of;
+use crate::score::kr::{progress_of, updates_as_of, value_as_of};
+use crate::score::pace::{behind, pace};
 
 /// The settings health depends on, from `okra.toml`.
 #[derive(Debug, Clone, Copy)]
@@ -14,10 +15,12 @@ pub struct HealthRules {
     pub calendar: FiscalCalendar,
     pub stale_after_days: i64,
     pub final_scoring_grace_days: i64,
+    /// How far below pace an on-track KR may be before it is flagged.
+    pub behind_pace_margin: f64,
 }
 
 /// One thing wrong with how a KR is being kept up to date.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "flag", rename_all = "kebab-case")]
 pub enum Flag {
     /// An open KR of the current quarter whose latest update (or the quarter
@@ -39,6 +42,9 @@ pub enum Flag {
     },
     /// A closed status was followed by more updates (index of the first later update).
     UpdateAfterClosed { closed_on: NaiveDate, later: usize },
+    /// Said to be on track, but its progress is more than `behind_pace_margin`
+    /// below the straight line from start to target.
+    BehindPace { progress: f64, pace: f64 },
 }
 
 impl Flag {
@@ -48,6 +54,7 @@ impl Flag {
             Flag::MissingMidQuarter { .. } => "missing-mid-quarter-scoring",
             Flag::MissingFinal { .. } => "missing-final-scoring",
             Flag::UpdateAfterClosed { .. } => "update-after-closed",
+            Flag::BehindPace { .. } => "behind-pace",
         }
     }
 
@@ -62,6 +69,7 @@ impl Flag {
             Flag::MissingMidQuarter { .. } => "Missing mid-quarter scoring",
             Flag::MissingFinal { .. } => "Missing final scoring",
             Flag::UpdateAfterClosed { .. } => "Updated after closing",
+            Flag::BehindPace { .. } => "Behind pace",
         }
     }
 }
@@ -98,6 +106,19 @@ pub fn flags(kr: &KeyResult, rules: &HealthRules, as_of: NaiveDate) -> Vec<Flag>
     let due = quarter_end + chrono::Duration::days(rules.final_scoring_grace_days);
     if as_of > due && first_closed.is_none() {
         out.push(Flag::MissingFinal { quarter_end, due });
+    }
+    // Only during the quarter (after it, missing final scoring says more), and
+    // only for KRs that move along a line: a boolean or `keep` KR has none.
+    if as_of <= quarter_end
+        && updates.last().is_some_and(|u| u.status == Status::OnTrack)
+        && kr.meta.keep.is_none()
+        && kr.meta.metric != Metric::Boolean
+        && let Some(progress) = progress_of(kr, value_as_of(kr, as_of))
+    {
+        let pace = pace(cal, kr.meta.quarter, as_of);
+        if behind(progress, pace, rules.behind_pace_margin) {
+            out.push(Flag::BehindPace { progress, pace });
+        }
     }
     if let Some(i) = first_closed
         && i + 1 < updates.len()

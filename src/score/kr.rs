@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use crate::load::{KeyResult, Status, Update};
+use crate::period::FiscalCalendar;
 
 /// The updates dated on or before `as_of` (updates are sorted by date).
 pub fn updates_as_of(kr: &KeyResult, as_of: NaiveDate) -> &[Update] {
@@ -54,15 +55,39 @@ pub struct KrScore {
     /// `None` means no update yet.
     pub status: Option<Status>,
     pub last_update: Option<NaiveDate>,
+    /// The latest forecast of the end-of-quarter value (see [`forecast_as_of`]).
+    pub forecast: Option<f64>,
+    /// The progress that forecast would be.
+    pub forecast_progress: Option<f64>,
+    /// Where a straight line from start to target stands (see [`super::pace::pace`]).
+    pub pace: f64,
 }
 
-pub fn score_kr(kr: &KeyResult, as_of: NaiveDate) -> KrScore {
+/// The forecast of the latest update that has one, on or before `as_of`;
+/// `None` once a closed status was posted (the result is known then).
+pub fn forecast_as_of(kr: &KeyResult, as_of: NaiveDate) -> Option<f64> {
+    for u in updates_as_of(kr, as_of).iter().rev() {
+        if u.status.is_closed() {
+            return None;
+        }
+        if u.forecast.is_some() {
+            return u.forecast;
+        }
+    }
+    None
+}
+
+pub fn score_kr(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> KrScore {
     let value = value_as_of(kr, as_of);
     let latest = latest_update(kr, as_of);
+    let forecast = forecast_as_of(kr, as_of);
     KrScore {
         value,
         progress: progress_of(kr, value),
         status: latest.map(|u| u.status),
         last_update: latest.map(|u| u.date),
+        forecast,
+        forecast_progress: forecast.and_then(|f| progress_of(kr, f)),
+        pace: super::pace::pace(cal, kr.meta.quarter, as_of),
     }
 }

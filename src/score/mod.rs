@@ -6,6 +6,7 @@ pub mod changes;
 pub mod compare;
 pub mod health;
 pub mod kr;
+pub mod pace;
 pub mod rollup;
 
 use std::collections::BTreeMap;
@@ -94,6 +95,7 @@ impl HealthRules {
             calendar: c.calendar,
             stale_after_days: c.stale_after_days,
             final_scoring_grace_days: c.final_scoring_grace_days,
+            behind_pace_margin: c.behind_pace_margin,
         }
     }
 }
@@ -103,7 +105,7 @@ pub fn score(site: &Site, as_of: NaiveDate) -> Scores {
     let krs: IdVec<KrId, KrScore> = site
         .key_results
         .iter()
-        .map(|k| kr::score_kr(k, as_of))
+        .map(|k| kr::score_kr(k, &site.config.calendar, as_of))
         .collect();
     let rules = HealthRules::from_config(&site.config);
     let flags = site

@@ -48,6 +48,7 @@ fn kr(id: &str, objective: &str, quarter: Quarter, start: f64, target: f64) -> K
             unit: None,
             weight: 1.0,
             series: None,
+            keep: None,
             private: false,
             draft: false,
             rebaseline: None,
@@ -65,6 +66,8 @@ fn upd(date: &str, status: Status, value: Option<f64>) -> Update {
         date: d(date),
         status,
         value,
+        forecast: None,
+        confidence: None,
         author: "Ada".into(),
         body: String::new(),
         source: format!("u/{date}.md").into(),
@@ -138,7 +141,10 @@ fn value_falls_back_to_current_then_start() {
     assert_eq!(kr::value_as_of(&k, d("2024-02-01")), 10.0);
     k.meta.current = Some(12.0);
     assert_eq!(kr::value_as_of(&k, d("2024-02-01")), 12.0);
-    assert!(close(kr::score_kr(&k, d("2024-02-01")).progress, 0.2));
+    assert!(close(
+        kr::score_kr(&k, &Default::default(), d("2024-02-01")).progress,
+        0.2
+    ));
     // A dropped update without a value keeps the last known value.
     k.updates = vec![
         upd("2024-01-10", Status::OnTrack, Some(15.0)),
@@ -154,7 +160,10 @@ fn progress_for_decreasing_targets() {
         kr("k", "o", q(1), 180.0, 120.0),
         vec![upd("2024-02-01", Status::OnTrack, Some(150.0))],
     );
-    assert!(close(kr::score_kr(&k, d("2024-03-01")).progress, 0.5));
+    assert!(close(
+        kr::score_kr(&k, &Default::default(), d("2024-03-01")).progress,
+        0.5
+    ));
     // Getting worse is negative progress.
     assert!(close(kr::progress_of(&k, 200.0), -1.0 / 3.0));
 }
@@ -176,9 +185,15 @@ fn over_achievement_is_unclamped_for_krs_but_clamped_in_rollups() {
 fn boolean_progress() {
     let mut k = kr("k", "o", q(1), 0.0, 1.0);
     k.meta.metric = Metric::Boolean;
-    assert!(close(kr::score_kr(&k, d("2024-02-01")).progress, 0.0));
+    assert!(close(
+        kr::score_kr(&k, &Default::default(), d("2024-02-01")).progress,
+        0.0
+    ));
     k.updates = vec![upd("2024-02-01", Status::Achieved, Some(1.0))];
-    assert!(close(kr::score_kr(&k, d("2024-02-01")).progress, 1.0));
+    assert!(close(
+        kr::score_kr(&k, &Default::default(), d("2024-02-01")).progress,
+        1.0
+    ));
 }
 
 #[test]
@@ -343,7 +358,7 @@ fn health_stale_and_mid_quarter() {
     // Q2 2024: Apr 1 – Jun 30, midpoint May 16.
     let k = with(
         kr("k", "o", q(2), 0.0, 10.0),
-        vec![upd("2024-04-05", Status::OnTrack, Some(1.0))],
+        vec![upd("2024-04-05", Status::OnTrack, Some(4.0))],
     );
     assert_eq!(
         codes(&k, "2024-04-19"),
@@ -366,6 +381,54 @@ fn health_stale_and_mid_quarter() {
     let fresh = kr("k", "o", q(3), 0.0, 10.0);
     assert!(codes(&fresh, "2024-05-20").is_empty());
     assert_eq!(codes(&fresh, "2024-07-16"), ["stale"]);
+}
+
+#[test]
+fn health_behind_pace() {
+    // Q2 2024 (91 days); on 2024-05-16 (day 46) pace is 46/91 ≈ 0.505.
+    let at = |status, value| {
+        with(
+            kr("k", "o", q(2), 0.0, 100.0),
+            vec![upd("2024-05-10", status, Some(value))],
+        )
+    };
+    let pace = 46.0 / 91.0;
+    let flags = health::flags(&at(Status::OnTrack, 25.0), &rules(), d("2024-05-16"));
+    assert_eq!(
+        flags,
+        [Flag::BehindPace {
+            progress: 0.25,
+            pace
+        }]
+    );
+    // Within the margin (0.25 below pace at most), or honestly at risk: no flag.
+    assert!(codes(&at(Status::OnTrack, 26.0), "2024-05-16").is_empty());
+    assert!(codes(&at(Status::AtRisk, 5.0), "2024-05-16").is_empty());
+    // A "reduce to" KR: 180 → 120 ms, at 170 is 1/6 progress.
+    let reduce = with(
+        kr("k", "o", q(2), 180.0, 120.0),
+        vec![upd("2024-05-10", Status::OnTrack, Some(170.0))],
+    );
+    assert_eq!(codes(&reduce, "2024-05-16"), ["behind-pace"]);
+    // The margin comes from okra.toml.
+    let loose = HealthRules {
+        behind_pace_margin: 0.5,
+        ..rules()
+    };
+    assert!(health::flags(&at(Status::OnTrack, 25.0), &loose, d("2024-05-16")).is_empty());
+    // Not for booleans, and not after the quarter (missing final scoring then).
+    let mut boolean = at(Status::OnTrack, 0.0);
+    boolean.meta.metric = Metric::Boolean;
+    boolean.meta.target = 1.0;
+    assert!(codes(&boolean, "2024-05-16").is_empty());
+    let late = |as_of| -> Vec<&str> {
+        codes(&at(Status::OnTrack, 25.0), as_of)
+            .into_iter()
+            .filter(|c| *c == "behind-pace")
+            .collect()
+    };
+    assert_eq!(late("2024-06-30"), ["behind-pace"]);
+    assert!(late("2024-07-01").is_empty());
 }
 
 #[test]

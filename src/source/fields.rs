@@ -155,6 +155,24 @@ impl<'f, 'a> Fields<'f, 'a> {
         );
     }
 
+    pub fn warning(
+        &mut self,
+        code: &'static str,
+        loc: Loc,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        self.diags
+            .push(Diagnostic::warning(code, loc, message, hint));
+    }
+
+    /// Whether the key holds text (to tell a word from a number).
+    pub fn is_string(&self, key: &str) -> bool {
+        self.table
+            .get(key)
+            .is_some_and(|v| matches!(v.get_ref(), DeValue::String(_)))
+    }
+
     /// Reports a missing required key.
     pub fn missing(&mut self, key: &str, example: &str) {
         let loc = self.file.start();

@@ -269,6 +269,8 @@ mod tests {
             date: d("2025-11-14"),
             status: crate::load::Status::OnTrack,
             value: Some(1.0),
+            forecast: None,
+            confidence: None,
             author: "A".into(),
             body: String::new(),
             source: "content/fy26/o/k/2025-11-14-mid.md".into(),

@@ -111,6 +111,16 @@ pub fn health(site: &Site, scores: &Scores, diags: &mut Diagnostics) {
                     format!("missing final scoring: {} ended on {quarter_end} and no closed status was posted by {due}", k.meta.quarter),
                     "post the final score as an update with status achieved, partial, missed or dropped".to_string(),
                 ),
+                Flag::BehindPace { progress, pace } => (
+                    Loc::file(k.updates.iter().rfind(|u| u.date <= as_of).map_or(&k.source, |u| &u.source)),
+                    format!(
+                        "behind pace: the latest update says on-track, but progress is {:.0}% against a pace of {:.0}% (more than {:.0} points below)",
+                        progress * 100.0,
+                        pace * 100.0,
+                        site.config.behind_pace_margin * 100.0
+                    ),
+                    "post an update with the status it really has (at-risk or off-track), or say in it how the KR will catch up; `behind_pace_margin` in okra.toml sets the margin".to_string(),
+                ),
                 Flag::UpdateAfterClosed { closed_on, later } => (
                     Loc::file(&k.updates[*later].source),
                     format!("update after the key result was closed on {closed_on}"),

@@ -192,6 +192,12 @@ fn new_objective_kr_and_update_check_clean() {
         "{first}"
     );
     fill_in(&site.join("content/fy26/reliability/errors-q4/2026-11-22.md"));
+    // On track at 0 % of the way, 58 % into the quarter, is behind pace: the
+    // owner says where it really stands.
+    let first_path = site.join("content/fy26/reliability/errors-q4/2026-11-22.md");
+    let filled = std::fs::read_to_string(&first_path).unwrap();
+    let filled = filled.replacen("status = \"on-track\"", "status = \"at-risk\"", 1);
+    std::fs::write(&first_path, filled).unwrap();
     assert_checks_clean(&site);
 
     // An update is named after today and pre-filled with the latest value and status.
@@ -210,6 +216,12 @@ fn new_objective_kr_and_update_check_clean() {
         update.contains("status = \"at-risk\"") && update.contains("value = 320"),
         "{update}"
     );
+    // 2026-11-22 is past Q4's midpoint: mid-quarter scoring asks for a
+    // forecast (the value so far to start from) and a confidence.
+    assert!(
+        update.contains("\nforecast = 320 ") && update.contains("\nconfidence = \"medium\""),
+        "{update}"
+    );
     // Also from the KR file's path, and for a boolean KR.
     let o = run(
         &site,
@@ -221,7 +233,10 @@ fn new_objective_kr_and_update_check_clean() {
     );
     assert_ok(&o, "new update (file path)");
     let update = std::fs::read_to_string(site.join(text(&o.stdout).trim())).unwrap();
-    assert!(update.contains("value = false"), "{update}");
+    assert!(
+        update.contains("value = false") && update.contains("forecast = false"),
+        "{update}"
+    );
     fill_in(&site.join(&path));
     fill_in(&site.join(text(&o.stdout).trim()));
     assert_checks_clean(&site);

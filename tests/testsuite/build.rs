@@ -263,6 +263,14 @@ fn okrs_json_matches_hand_computed_scores() {
     );
     assert_eq!(updates[0]["author"], "Margaret Hamilton");
     assert_eq!(updates[0]["date"], "2024-05-16");
+    close(&updates[0]["forecast"], 99.8);
+    close(&updates[0]["confidence"], 0.75);
+    close(&uptime["forecast"], 99.8);
+    // 2024-05-20 is the 50th of Q2's 91 days.
+    close(&uptime["pace"], 50.0 / 91.0);
+    // A closed KR's result is known: no forecast; its quarter is over: pace 1.
+    assert!(revenue["forecast"].is_null() && revenue["updates"][0]["forecast"].is_null());
+    close(&revenue["pace"], 1.0);
     let dropped = kr(&eng, "fy24/eng/dropped-q2");
     assert_eq!(dropped["status"], "dropped");
     assert!(dropped["updates"][0]["value"].is_null());

@@ -541,6 +541,7 @@ fn docs_stay_inside_the_repository_and_list_every_diagnostic_code() {
             "missing-mid-quarter-scoring",
             "missing-final-scoring",
             "update-after-closed",
+            "behind-pace",
         ]
         .map(String::from),
     );
