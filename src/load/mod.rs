@@ -18,7 +18,8 @@ use crate::diag::{Diagnostic, Diagnostics, Loc};
 use crate::source::SourceFile;
 pub use id::{IdVec, KrId, ObjectiveId};
 pub use model::{
-    KeyResult, KrMeta, Metric, Objective, ObjectiveMeta, Site, Status, Team, Update, Visibility,
+    Keep, KeyResult, KrMeta, Metric, Objective, ObjectiveMeta, Site, Status, Team, Update,
+    Visibility,
 };
 use parse::{Front, RawUpdate};
 use walk::{Found, Kind};

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::model::{
-    CONFIDENCE_WORDS, KrMeta, Locs, Metric, ObjectiveMeta, Status, Team, Update,
+    CONFIDENCE_WORDS, Keep, KrMeta, Locs, Metric, ObjectiveMeta, Status, Team, Update,
 };
 use crate::period::Period;
 use crate::source::fields::{At, Fields, NumOrBool, parse_toml};
@@ -230,8 +230,44 @@ pub fn key_result(file: &SourceFile, diags: &mut Diagnostics) -> Option<Front<Kr
                     "use a positive number such as `weight = 2`, or remove it for the default of 1",
                 );
             }
+            let keep = f.choice("keep", &Keep::CHOICES);
+            if keep.is_none() && f.has("keep") {
+                return None; // reported; without knowing the side, start and target mean nothing
+            }
             let metric = metric?.value;
-            let (start, target, current) = if metric == Metric::Boolean {
+            if let Some(k) = &keep
+                && metric == Metric::Boolean
+            {
+                f.error(
+                    "bad-value",
+                    k.loc.clone(),
+                    "a boolean key result cannot be a `keep` health metric",
+                    "use a numeric metric with `keep` and a `target`, or remove `keep`",
+                );
+                return None;
+            }
+            let (start, target, current) = if let Some(k) = &keep {
+                // A health metric holds on one side of its target: no start.
+                if f.has("start") {
+                    let loc = f.loc_of("start");
+                    f.error(
+                        "keep-with-start",
+                        loc,
+                        format!(
+                            "a `keep = \"{}\"` key result holds on one side of its target, so it has no `start`",
+                            k.value.as_str()
+                        ),
+                        "remove `start` (or remove `keep` to measure progress from start to target)",
+                    );
+                }
+                if !f.has("target") {
+                    f.missing("target", "100");
+                }
+                let target = f.number("target", "100");
+                let current = f.number("current", "0").map(|c| c.value);
+                let target = target?.value;
+                (target, target, current)
+            } else if metric == Metric::Boolean {
                 for key in ["start", "target"] {
                     if let Some(v) = f.number_or_bool(key)
                         && v.value != NumOrBool::Bool(key == "target")
@@ -306,7 +342,7 @@ pub fn key_result(file: &SourceFile, diags: &mut Diagnostics) -> Option<Front<Kr
                     unit,
                     weight: weight.map_or(1.0, |w| w.value),
                     series: series.map(|s| s.value),
-                    keep: None,
+                    keep: keep.map(|k| k.value),
                     private: head.private,
                     draft: head.draft,
                     rebaseline,

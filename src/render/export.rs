@@ -125,7 +125,12 @@ pub fn json(site: &Site, scores: &Scores) -> String {
                             team: kr.meta.team.as_deref(),
                             period: kr.meta.quarter.to_string(),
                             metric: kr.meta.metric.as_str(),
-                            start: metric_value(kr, kr.meta.start),
+                            // A `keep` KR has no start.
+                            start: if kr.meta.keep.is_some() {
+                                Value::Null
+                            } else {
+                                metric_value(kr, kr.meta.start)
+                            },
                             target: metric_value(kr, kr.meta.target),
                             value: metric_value(kr, ks.value),
                             progress: ks.progress,

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::load::{IdVec, KrId, ObjectiveId, Site};
+use crate::load::{IdVec, Keep, KrId, ObjectiveId, Site};
 use crate::period::Quarter;
 use crate::render::charts;
 use crate::render::format::{self, Progress};
@@ -54,6 +54,8 @@ pub struct KrView {
     /// `151 / 120 ms`: value and target with the unit once.
     pub value_of_target: String,
     pub decreasing: bool,
+    /// `above` / `below` for a health metric that holds on that side of its target.
+    pub keep: Option<&'static str>,
     pub progress: Progress,
     pub status: StatusView,
     #[serde(serialize_with = "crate::render::format::whole_as_int")]
@@ -360,6 +362,7 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
                 value: format::value(kr, s.value),
                 value_of_target: format::value_of_target(kr, s.value),
                 decreasing: kr.meta.target < kr.meta.start,
+                keep: kr.meta.keep.map(Keep::as_str),
                 progress: format::progress(s.progress),
                 status: StatusView::kr(s.status),
                 weight: kr.meta.weight,

@@ -30,7 +30,16 @@ pub fn value_as_of(kr: &KeyResult, as_of: NaiveDate) -> f64 {
 /// Progress of a value: (value − start) / (target − start), unclamped
 /// (over-achievement is above 1, going the wrong way is below 0).
 /// `None` only if start equals target, which validation rejects.
+/// A `keep` KR (a health metric) is 1 while the value holds on its side of
+/// the target (the target itself holds), else 0.
 pub fn progress_of(kr: &KeyResult, value: f64) -> Option<f64> {
+    if let Some(keep) = kr.meta.keep {
+        return Some(if keep.holds(value, kr.meta.target) {
+            1.0
+        } else {
+            0.0
+        });
+    }
     let span = kr.meta.target - kr.meta.start;
     let p = (value - kr.meta.start) / span;
     (span != 0.0 && p.is_finite()).then_some(p)

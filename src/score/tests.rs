@@ -603,3 +603,70 @@ fn change_windows() {
     assert_eq!(w[2].1.from, d("2023-10-14"));
     assert!(w[0].1.contains(d("2024-01-10")) && !w[0].1.contains(d("2024-01-03")));
 }
+
+/// A site of one objective with the given KR files (path under the
+/// objective, text) in Q2 FY24, checked in memory.
+fn keep_site(krs: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut files = vec![(
+        "content/fy24/o/objective.md".to_string(),
+        "+++\ntitle = \"O\"\nowner = \"A\"\nperiod = \"FY24\"\n+++\nWhy.\n".to_string(),
+    )];
+    for (path, text) in krs {
+        files.push((format!("content/fy24/o/{path}"), text.to_string()));
+    }
+    files
+}
+
+#[test]
+fn keep_krs_score_one_while_the_value_holds() {
+    let head = "title = \"K\"\nowner = \"A\"\nperiod = \"Q2 FY24\"\nmetric = \"percent\"\n";
+    let files = keep_site(&[
+        (
+            "uptime.md",
+            &format!("+++\n{head}keep = \"above\"\ntarget = 99.9\n+++\nStatus page.\n"),
+        ),
+        (
+            "uptime/2024-04-10.md",
+            "+++\nstatus = \"on-track\"\nvalue = 99.95\n+++\nFine.\n",
+        ),
+        (
+            "uptime/2024-05-10.md",
+            "+++\nstatus = \"at-risk\"\nvalue = 99.8\n+++\nAn outage.\n",
+        ),
+        (
+            "uptime/2024-05-20.md",
+            "+++\nstatus = \"on-track\"\nvalue = 99.9\n+++\nOn the line holds.\n",
+        ),
+        (
+            "churn.md",
+            &format!(
+                "+++\n{head}keep = \"below\"\ntarget = 2\ncurrent = 1.5\n+++\nMonthly churn.\n"
+            ),
+        ),
+    ]);
+    let progress = |as_of: &str| {
+        let checked = crate::pipeline::check_in_memory("", &files, d(as_of));
+        assert!(
+            checked.diagnostics.error_count() == 0,
+            "{:?}",
+            checked.diagnostics
+        );
+        let k = |i| checked.scores.krs[krid(i)].progress.unwrap();
+        (
+            k(0),
+            k(1),
+            checked.scores.objectives[obj(0)].quarter(q(2)).progress,
+        )
+    };
+    // churn (KR 0, sorted by ID) holds from `current`; uptime (KR 1) above 99.9.
+    assert_eq!(progress("2024-04-15"), (1.0, 1.0, Some(1.0)));
+    assert_eq!(progress("2024-05-15"), (1.0, 0.0, Some(0.5)));
+    assert_eq!(progress("2024-05-25"), (1.0, 1.0, Some(1.0)));
+    // Never behind pace: a threshold has no line to follow.
+    let checked = crate::pipeline::check_in_memory("", &files, d("2024-06-25"));
+    assert!(!checked.diagnostics.iter().any(|d| d.code == "behind-pace"));
+    // The KR is "keep" with no start; `progress_of` says so directly.
+    let churn = &checked.site.key_results[krid(0)];
+    assert_eq!(kr::progress_of(churn, 2.0), Some(1.0));
+    assert_eq!(kr::progress_of(churn, 2.01), Some(0.0));
+}

@@ -709,3 +709,51 @@ fn extreme_numbers_build_in_seconds_with_the_real_binary() {
         "huge values read in scientific notation"
     );
 }
+
+/// A `keep` KR is charted as a threshold: the target line, no pace line,
+/// and says so in its legend and text alternative.
+#[test]
+fn keep_krs_are_charted_as_a_threshold() {
+    let files: Vec<(String, String)> = [
+        (
+            "content/fy24/o/objective.md",
+            "+++\ntitle = \"O\"\nowner = \"A\"\nperiod = \"FY24\"\n+++\nWhy.\n",
+        ),
+        (
+            "content/fy24/o/uptime.md",
+            "+++\ntitle = \"Uptime holds\"\nowner = \"A\"\nperiod = \"Q2 FY24\"\nmetric = \"percent\"\nkeep = \"above\"\ntarget = 99.9\n+++\nStatus page.\n",
+        ),
+        (
+            "content/fy24/o/uptime/2024-04-10.md",
+            "+++\nstatus = \"on-track\"\nvalue = 99.95\n+++\nFine.\n",
+        ),
+        (
+            "content/fy24/o/uptime/2024-05-10.md",
+            "+++\nstatus = \"at-risk\"\nvalue = 99.8\n+++\nAn outage.\n",
+        ),
+    ]
+    .iter()
+    .map(|(p, t)| (p.to_string(), t.to_string()))
+    .collect();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2024, 5, 20).unwrap();
+    let built = okra::pipeline::build_in_memory("title = \"T\"\n", &files, as_of, false);
+    let files = built.files.expect("builds");
+    let page = String::from_utf8(files["fy24/o/uptime/index.html"].clone()).unwrap();
+    assert!(page.contains("threshold: keep above 99.9%"), "legend");
+    assert!(
+        page.contains("against a threshold of 99.9%"),
+        "text alternative"
+    );
+    assert!(!page.contains("┈"), "no pace line in the legend");
+    assert!(
+        page.contains("Keep above"),
+        "the numbers say keep, not target"
+    );
+    for (path, svg) in chart_svgs(&files) {
+        check_chart(&path, &svg);
+    }
+    let v: serde_json::Value = serde_json::from_slice(&files["okrs.json"]).unwrap();
+    let kr = &v["objectives"][0]["key_results"][0];
+    assert!(kr["start"].is_null(), "a keep KR has no start");
+    assert_eq!(kr["progress"], 0.0, "99.8 is below 99.9");
+}

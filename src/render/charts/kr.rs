@@ -88,12 +88,21 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
         });
     } else {
         let latest = points.last().map_or(kr.meta.start, |p| p.1);
-        desc = format!(
-            "Value from {} at the start of {label} to {} now, against a target of {}; the dotted line is the straight-line pace from start to target, the dashed line the target.",
-            format::value(kr, kr.meta.start),
-            format::value(kr, latest),
-            format::value(kr, kr.meta.target),
-        );
+        desc = if let Some(keep) = kr.meta.keep {
+            format!(
+                "Value over {label}, {} now, against a threshold of {}: the key result holds while the value stays {} it (the dashed line).",
+                format::value(kr, latest),
+                format::value(kr, kr.meta.target),
+                keep.as_str(),
+            )
+        } else {
+            format!(
+                "Value from {} at the start of {label} to {} now, against a target of {}; the dotted line is the straight-line pace from start to target, the dashed line the target.",
+                format::value(kr, kr.meta.start),
+                format::value(kr, latest),
+                format::value(kr, kr.meta.target),
+            )
+        };
         svg = super::both(id, &title, &desc, |size| {
             let mut svg = String::new();
             draw_values(
@@ -124,6 +133,19 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
         rows,
         legend: if kr.meta.metric == Metric::Boolean {
             vec![super::legend("◇", "due at quarter end", "")]
+        } else if let Some(keep) = kr.meta.keep {
+            vec![
+                super::legend("━", "value", "legend-value"),
+                super::legend(
+                    "╌",
+                    &format!(
+                        "threshold: keep {} {}",
+                        keep.as_str(),
+                        format::value(kr, kr.meta.target)
+                    ),
+                    "",
+                ),
+            ]
         } else {
             vec![
                 super::legend("━", "value", "legend-value"),
@@ -243,10 +265,13 @@ fn draw_values(
         [(x.0, t(kr.meta.target)), (x.1, t(kr.meta.target))],
         TARGET_LINE.stroke_width(2),
     ));
-    let _ = chart.draw_series(LineSeries::new(
-        [(0.0, t(kr.meta.start)), (day(end) + 1.0, t(kr.meta.target))],
-        PACE_LINE.stroke_width(2),
-    ));
+    // A `keep` KR has a threshold, not a line to follow.
+    if kr.meta.keep.is_none() {
+        let _ = chart.draw_series(LineSeries::new(
+            [(0.0, t(kr.meta.start)), (day(end) + 1.0, t(kr.meta.target))],
+            PACE_LINE.stroke_width(2),
+        ));
+    }
     let a = day(as_of);
     if a >= x.0 && a <= x.1 {
         let _ = chart.draw_series(LineSeries::new(
