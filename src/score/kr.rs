@@ -86,6 +86,30 @@ pub fn forecast_as_of(kr: &KeyResult, as_of: NaiveDate) -> Option<f64> {
     None
 }
 
+/// One update's forecast and confidence, for the KR page's history of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForecastPoint {
+    pub date: NaiveDate,
+    pub forecast: Option<f64>,
+    /// The progress the forecast would be.
+    pub forecast_progress: Option<f64>,
+    pub confidence: Option<f64>,
+}
+
+/// The updates on or before `as_of` that gave a forecast or a confidence, oldest first.
+pub fn forecast_history(kr: &KeyResult, as_of: NaiveDate) -> Vec<ForecastPoint> {
+    updates_as_of(kr, as_of)
+        .iter()
+        .filter(|u| u.forecast.is_some() || u.confidence.is_some())
+        .map(|u| ForecastPoint {
+            date: u.date,
+            forecast: u.forecast,
+            forecast_progress: u.forecast.and_then(|f| progress_of(kr, f)),
+            confidence: u.confidence,
+        })
+        .collect()
+}
+
 pub fn score_kr(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> KrScore {
     let value = value_as_of(kr, as_of);
     let latest = latest_update(kr, as_of);

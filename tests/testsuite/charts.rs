@@ -757,3 +757,30 @@ fn keep_krs_are_charted_as_a_threshold() {
     assert!(kr["start"].is_null(), "a keep KR has no start");
     assert_eq!(kr["progress"], 0.0, "99.8 is below 99.9");
 }
+
+/// The KR page draws the latest forecast at the quarter's end and lists the
+/// forecasts and confidence given over time.
+#[test]
+fn kr_page_shows_the_forecast_and_confidence() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testsuite/fixtures/sites/scoring");
+    let (_tmp, tree) = build(&root, "2024-05-20");
+    let page = &tree["fy24/eng/uptime-q2/index.html"];
+    assert!(page.contains("forecast 99.8%"), "legend");
+    assert!(
+        page.contains("latest forecast for the quarter&#39;s end is 99.8% (89%)"),
+        "text alternative: 99.8 of 99 → 99.9 is 89%"
+    );
+    assert!(
+        page.contains("stroke-dasharray=\"5 2 1 2\""),
+        "the forecast line"
+    );
+    assert!(page.contains("<h2>Forecasts and confidence</h2>"));
+    assert!(page.contains(
+        "<td class=\"num\">99.8%</td><td class=\"num\">89%</td><td class=\"num\">75%</td>"
+    ));
+    for svg in svgs(page) {
+        check_chart("fy24/eng/uptime-q2/index.html", svg);
+    }
+    // A KR without forecasts has no such table.
+    assert!(!tree["fy24/eng/latency-q1/index.html"].contains("Forecasts and confidence"));
+}

@@ -6,13 +6,14 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    AS_OF_LINE, Cell, Chart, FONT, INK, PACE_LINE, TARGET_LINE, VALUE, status_color, value_axis,
+    AS_OF_LINE, Cell, Chart, FONT, FORECAST_LINE, INK, PACE_LINE, TARGET_LINE, VALUE, status_color,
+    value_axis,
 };
 use crate::load::{KeyResult, Metric};
 use crate::period::FiscalCalendar;
 use crate::render::format;
 use crate::render::status::StatusView;
-use crate::score::kr::updates_as_of;
+use crate::score::kr::{forecast_as_of, progress_of, updates_as_of};
 
 fn month_label(d: NaiveDate) -> String {
     const M: [&str; 12] = [
@@ -34,6 +35,7 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
         .map_or(day(end), |u| day(u.date).max(day(end)))
         + 1.0;
     let label = format::quarter_label(kr.meta.quarter);
+    let forecast = forecast_as_of(kr, as_of);
     let mut rows = Vec::new();
     let mut points: Vec<(f64, f64)> = vec![(0.0, kr.meta.current.unwrap_or(kr.meta.start))];
     for u in updates {
@@ -69,7 +71,7 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
             "value"
         }
     );
-    let desc;
+    let mut desc;
     let svg;
     if kr.meta.metric == Metric::Boolean {
         desc = format!(
@@ -103,6 +105,13 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
                 format::value(kr, kr.meta.target),
             )
         };
+        if let Some(f) = forecast {
+            desc.push_str(&format!(
+                " The owner's latest forecast for the quarter's end is {} ({}), drawn at the quarter's end.",
+                format::value(kr, f),
+                format::progress(progress_of(kr, f)).text,
+            ));
+        }
         svg = super::both(id, &title, &desc, |size| {
             let mut svg = String::new();
             draw_values(
@@ -111,6 +120,7 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
                 kr,
                 updates,
                 &points,
+                forecast,
                 (x0, x1),
                 start,
                 end,
@@ -160,6 +170,13 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
         wide: false,
         min_width: 0,
     };
+    if let (Some(f), false) = (forecast, kr.meta.metric == Metric::Boolean) {
+        chart.legend.push(super::legend(
+            "◆",
+            &format!("forecast {}", format::value(kr, f)),
+            "",
+        ));
+    }
     // The as-of line is drawn only when the day falls on the chart.
     let a = day(as_of);
     if a >= x0 && a <= x1 {
@@ -225,6 +242,7 @@ fn draw_values(
     kr: &KeyResult,
     updates: &[crate::load::Update],
     points: &[(f64, f64)],
+    forecast: Option<f64>,
     x: (f64, f64),
     start: NaiveDate,
     end: NaiveDate,
@@ -233,7 +251,8 @@ fn draw_values(
     let values = points
         .iter()
         .map(|p| p.1)
-        .chain([kr.meta.start, kr.meta.target]);
+        .chain([kr.meta.start, kr.meta.target])
+        .chain(forecast);
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
         (l.min(v), h.max(v))
     });
@@ -283,6 +302,22 @@ fn draw_values(
         points.iter().map(|&(x, v)| (x, t(v))),
         VALUE.stroke_width(3),
     ));
+    // The forecast: a dash-dot line from the latest value to a diamond on
+    // the quarter's last evening.
+    if let (Some(f), Some(&(lx, lv))) = (forecast, points.last()) {
+        let fx = day(end) + 1.0;
+        let _ = chart.draw_series(LineSeries::new(
+            [(lx, t(lv)), (fx, t(f))],
+            FORECAST_LINE.stroke_width(2),
+        ));
+        labels.add(
+            "◆".to_string(),
+            chart.backend_coord(&(fx, t(f))),
+            Pos::new(HPos::Center, VPos::Center),
+            MARK_FONT,
+            INK,
+        );
+    }
     let marks: Vec<_> = updates
         .iter()
         .filter_map(|u| Some(((day(u.date), t(u.value?)), StatusView::kr(Some(u.status)))))

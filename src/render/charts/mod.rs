@@ -83,6 +83,8 @@ pub const INK: RGBColor = RGBColor(0, 0, 0);
 pub const TARGET_LINE: RGBColor = RGBColor(1, 2, 3);
 pub const PACE_LINE: RGBColor = RGBColor(1, 2, 4);
 pub const AS_OF_LINE: RGBColor = RGBColor(1, 2, 5);
+/// From the latest value to the owner's forecast at the quarter's end.
+pub const FORECAST_LINE: RGBColor = RGBColor(1, 2, 6);
 /// The value line and progress bars. In a page the theme's `--fill` replaces
 /// it (see [`THEMED_STATUSES`]); the literal is the light theme's, for standalone files.
 pub const VALUE: RGBColor = RGBColor(59, 76, 202);
@@ -534,6 +536,7 @@ fn dashed(color: &str) -> Option<&'static str> {
         (TARGET_LINE, "7 4"),
         (PACE_LINE, "2 4"),
         (AS_OF_LINE, "1 3"),
+        (FORECAST_LINE, "5 2 1 2"),
     ]
     .into_iter()
     .find(|(sentinel, _)| hex(*sentinel) == color)

@@ -40,6 +40,37 @@ struct KrPage<'v> {
     chart: Chart,
     /// The series chart, rendered once (`fragments/series-chart.html`).
     series_chart: Option<String>,
+    /// The forecasts and confidence given in updates, oldest first (may be empty).
+    forecasts: Vec<ForecastRow>,
+}
+
+/// A row of the KR page's forecast and confidence table.
+#[derive(Serialize)]
+struct ForecastRow {
+    date: String,
+    /// The forecast value, or `—`.
+    forecast: String,
+    /// What that would score, or `—`.
+    forecast_progress: String,
+    /// `75%`, or `—`.
+    confidence: String,
+}
+
+fn forecast_rows(kr: &crate::load::KeyResult, as_of: chrono::NaiveDate) -> Vec<ForecastRow> {
+    let dash = || "—".to_string();
+    crate::score::kr::forecast_history(kr, as_of)
+        .into_iter()
+        .map(|p| ForecastRow {
+            date: p.date.to_string(),
+            forecast: p.forecast.map_or_else(dash, |f| format::value(kr, f)),
+            forecast_progress: p
+                .forecast_progress
+                .map_or_else(dash, |f| format::progress(Some(f)).text),
+            confidence: p
+                .confidence
+                .map_or_else(dash, |c| format::progress(Some(c)).text),
+        })
+        .collect()
 }
 
 /// A row of the series table on a KR page: which KR, and its cells, rendered
@@ -239,6 +270,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                         .stats
                         .chart(|| charts::kr_chart(kr, &r.site.config.calendar, r.scores.as_of)),
                     series_chart,
+                    forecasts: forecast_rows(kr, r.scores.as_of),
                 })
             },
         ));
