@@ -2,6 +2,7 @@
 //! values, progress, statuses, rollups and health flags. Nothing here reads
 //! files or the clock, so any past day can be scored exactly as it stood.
 
+pub mod accuracy;
 pub mod changes;
 pub mod compare;
 pub mod health;

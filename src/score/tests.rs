@@ -670,3 +670,86 @@ fn keep_krs_score_one_while_the_value_holds() {
     assert_eq!(kr::progress_of(churn, 2.0), Some(1.0));
     assert_eq!(kr::progress_of(churn, 2.01), Some(0.0));
 }
+
+/// The accuracy figures of tests/testsuite/fixtures/sites/forecasts, computed
+/// by hand (Q1 FY24: 2024-01-01 – 2024-03-31, midpoint 2024-02-15):
+///
+/// | KR | mid-quarter update | forecast | final | error |
+/// |---|---|---|---|---|
+/// | platform/a 0→100 | 02-20 on-track | 90 → 90 % | partial 60 → 60 % | +30, optimistic |
+/// | platform/b 0→10 | 02-16 at-risk | 5 → 50 % | achieved 12 → 100 % (clamped) | −50 |
+/// | platform/c 200→100 | 02-15 on-track | none | missed 170 → 30 % | surprise |
+/// | sales/d 0→50 | 03-01 on-track (the 01-20 forecast is before the midpoint) | 40 → 80 % | missed 30 → 60 % | +20, optimistic, surprise |
+/// | company/e | | | dropped | left out |
+/// | company/f | none on or after the midpoint | | | left out |
+#[test]
+fn forecast_accuracy_matches_hand_computed_values() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/testsuite/fixtures/sites/forecasts");
+    let (site, diags) = crate::load::load(&root);
+    assert_eq!(diags.error_count(), 0, "{diags:?}");
+    let all: Vec<KrId> = site.kr_ids().collect();
+    let acc = accuracy::accuracy(&site, &all, d("2024-04-20"));
+    let ids: Vec<&str> = acc
+        .krs
+        .iter()
+        .map(|c| site.key_results[c.kr].id.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "fy24/platform/a",
+            "fy24/platform/b",
+            "fy24/platform/c",
+            "fy24/sales/d"
+        ]
+    );
+    let errors: Vec<Option<f64>> = acc.krs.iter().map(|c| c.error_points).collect();
+    assert!(close(errors[0], 30.0) && close(errors[1], -50.0) && close(errors[3], 20.0));
+    assert_eq!(errors[2], None);
+    assert_eq!(acc.krs[3].mid_date, d("2024-03-01"));
+    let flags: Vec<(bool, bool)> = acc.krs.iter().map(|c| (c.optimistic, c.surprise)).collect();
+    assert_eq!(
+        flags,
+        [(true, false), (false, false), (false, true), (true, true)]
+    );
+    assert!(close(Some(acc.krs[1].final_progress), 1.0));
+
+    let total = &acc.total;
+    assert_eq!(
+        (
+            total.checked,
+            total.forecasts,
+            total.optimistic,
+            total.surprises
+        ),
+        (4, 3, 2, 2)
+    );
+    assert!(close(total.mae_points, 100.0 / 3.0));
+    let teams: Vec<(Option<&str>, usize, usize, usize, usize)> = acc
+        .teams
+        .iter()
+        .map(|(t, s)| {
+            (
+                t.as_deref(),
+                s.checked,
+                s.forecasts,
+                s.optimistic,
+                s.surprises,
+            )
+        })
+        .collect();
+    assert_eq!(
+        teams,
+        [(Some("platform"), 3, 2, 1, 1), (Some("sales"), 1, 1, 1, 1)]
+    );
+    assert!(close(acc.teams[0].1.mae_points, 40.0));
+    assert!(close(acc.teams[1].1.mae_points, 20.0));
+
+    // Before the quarter ends nothing is judged yet.
+    assert!(
+        accuracy::accuracy(&site, &all, d("2024-03-31"))
+            .krs
+            .is_empty()
+    );
+}

@@ -812,3 +812,43 @@ fn template_overrides_report_every_problem_at_file_line_and_column() {
     );
     assert!(page.contains("class=\"status status-"), "{page}");
 }
+
+/// The forecast accuracy figures on the yearly review and the closed quarter's
+/// page equal the values computed by hand (see the unit test
+/// `forecast_accuracy_matches_hand_computed_values` for the table).
+#[test]
+fn forecast_accuracy_on_review_and_closed_quarter_pages() {
+    let (_tmp, tree) = build_ok(&fixture("forecasts"), "2024-04-20", &[]);
+    for path in ["review/fy2024/index.html", "quarters/fy2024-q1/index.html"] {
+        let html = page(&tree, path);
+        for want in [
+            "<h2>Forecast accuracy</h2>",
+            "<div><dt>Forecasts</dt><dd>3 of 4 key results</dd></div>",
+            "<div><dt>Mean absolute error</dt><dd>33.3 points</dd></div>",
+            "<div><dt>Too optimistic</dt><dd>2</dd></div>",
+            "<div><dt>Surprises</dt><dd>2</dd></div>",
+            ">Platform</a></td><td class=\"num\">2 of 3</td><td class=\"num\">40 points</td><td class=\"num\">1</td><td class=\"num\">1</td>",
+            ">Sales</a></td><td class=\"num\">1 of 1</td><td class=\"num\">20 points</td><td class=\"num\">1</td><td class=\"num\">1</td>",
+            "<td class=\"num\">90 (90%)</td>",
+            "+30 <span class=\"muted\">optimistic</span>",
+            "−50</td>",
+        ] {
+            assert!(html.contains(want), "{path}: no {want}");
+        }
+        assert_eq!(
+            html.matches("<span class=\"flag\">surprise</span>").count(),
+            2,
+            "{path}"
+        );
+        let section = &html[html.find("id=\"forecast-accuracy\"").unwrap()..];
+        let section = &section[..section.find("</section>").unwrap()];
+        assert!(
+            !section.contains(">e</a>") && !section.contains(">f</a>"),
+            "dropped and unscored KRs are left out"
+        );
+    }
+    // While the quarter runs, nothing is judged.
+    let (_tmp, tree) = build_ok(&fixture("forecasts"), "2024-03-31", &[]);
+    assert!(!page(&tree, "quarters/fy2024-q1/index.html").contains("Forecast accuracy"));
+    assert!(!page(&tree, "review/fy2024/index.html").contains("Forecast accuracy"));
+}

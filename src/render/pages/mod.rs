@@ -1,6 +1,7 @@
 //! Page families, one module each. Each turns views into `PageJob`s; the
 //! renderer fills in templates in parallel.
 
+mod accuracy;
 pub mod changes;
 mod dashboard;
 mod okr;

@@ -30,6 +30,8 @@ struct QuarterPage<'v> {
     /// When this quarter has no KRs: the nearest quarter that has.
     nearest: Option<QuarterInfo>,
     team_chart: Chart,
+    /// How good the mid-quarter forecasts were, once the quarter has ended.
+    accuracy: Option<super::accuracy::AccuracyView>,
 }
 
 #[derive(Serialize)]
@@ -108,6 +110,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                     crate::render::format::quarter_label(q)
                 ),
             ),
+            accuracy: super::accuracy::view(r, krs),
         };
         jobs.push(PageJob::lazy(
             "quarter.html",

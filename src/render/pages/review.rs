@@ -46,6 +46,8 @@ struct Review<'v> {
     /// KRs whose start, target, metric or title changed after their quarter
     /// started (git history).
     retargeted: crate::score::Retargeted,
+    /// How good the mid-quarter forecasts of the year's ended quarters were.
+    accuracy: Option<super::accuracy::AccuracyView>,
 }
 
 #[derive(Serialize)]
@@ -221,6 +223,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             team_chart,
             team_statuses,
             retargeted: crate::score::retargeted(r.site, krs),
+            accuracy: super::accuracy::view(r, krs),
         };
         jobs.push(PageJob::lazy(
             "review.html",
