@@ -30,6 +30,11 @@ pub fn example_site(name: &str, today: NaiveDate) -> Vec<(String, String)> {
     let n = q.q;
     let kickoff = cal.quarter_start(q);
     let company = format!("fy{:02}/company", year.0 % 100);
+    // NPS keeps pace with the quarter, so the example is on track on any day
+    // (an on-track KR far below its pace is flagged behind pace).
+    let days = (cal.quarter_end(q) - kickoff).num_days() + 1;
+    let elapsed = (today - kickoff).num_days() + 1;
+    let nps = 30 + ((15 * elapsed) as f64 / days as f64).round().max(1.0) as i64;
     let update = |status: &str, value: &str, body: &str| {
         format!("+++\nstatus = \"{status}\"\nvalue = {value}\n+++\n{body}\n")
     };
@@ -63,7 +68,7 @@ pub fn example_site(name: &str, today: NaiveDate) -> Vec<(String, String)> {
             ),
         ),
         (format!("{dir}/company/nps-q{n}/{kickoff}-kickoff.md"), update("on-track", "30", "Survey is live in the app; baseline 30.")),
-        (format!("{dir}/company/nps-q{n}/{today}.md"), update("on-track", "36", "Onboarding changes moved NPS to 36. Next: follow up with every detractor.")),
+        (format!("{dir}/company/nps-q{n}/{today}.md"), update("on-track", &nps.to_string(), &format!("Onboarding changes moved NPS to {nps}. Next: follow up with every detractor."))),
         (
             format!("{dir}/reliability/objective.md"),
             format!(
@@ -191,6 +196,16 @@ pub fn key_result(q: Quarter, owner: &str, team: Option<&str>) -> String {
         "+++\ntitle = \"New key result\"      # measurable: \"Raise X from A to B\"\nowner = {}\n{team}period = \"{}\"\nmetric = \"number\"           # percent | number | currency | boolean\nstart = 0                     # value at the start of the quarter\ntarget = 100                  # value to reach (may be lower than start)\n# unit = \"ms\"\n# series = \"name\"            # links this KR to the same KR in other quarters\n+++\nHow this key result is scored: the data source, what counts, and when it is measured.\n",
         toml_str(owner),
         q_label(q)
+    )
+}
+
+/// A written review of fiscal year `year` (`content/reviews/fy2024.md`).
+pub fn review(year: FiscalYear, author: &str) -> String {
+    format!(
+        "+++\ntitle = \"{} in review\"\nauthor = {}\n# date = 2025-01-15\n+++\n{}\n",
+        fy(year),
+        toml_str(author),
+        "What the year's OKRs tell us: what went well, what did not, how good the forecasts were, and what changes next year."
     )
 }
 

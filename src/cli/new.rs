@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 
 use super::{today, usage_error};
 use crate::config::CONFIG_FILE;
-use crate::load::walk::{CONTENT_DIR, OBJECTIVE_FILE, is_valid_segment, suggest_segment};
+use crate::load::walk::{
+    CONTENT_DIR, OBJECTIVE_FILE, REVIEWS_DIR, is_valid_segment, suggest_segment,
+};
 use crate::load::{Metric, Site};
 use crate::scaffold;
 use crate::score::kr::{status_as_of, value_as_of};
@@ -17,7 +19,8 @@ pub struct NewArgs {
     /// What to create
     #[arg(value_enum)]
     pub kind: Kind,
-    /// Where: an objective folder, a KR file, or a KR (file or update folder) for an update
+    /// Where: an objective folder, a KR file, or a KR (file or update folder) for an
+    /// update; for a review, the fiscal year (`FY24`)
     #[arg(value_name = "PATH")]
     pub path: PathBuf,
 }
@@ -27,6 +30,8 @@ pub enum Kind {
     Objective,
     Kr,
     Update,
+    /// The written review of a fiscal year: `okra new review FY24`
+    Review,
 }
 
 pub fn run(args: &NewArgs) -> i32 {
@@ -138,7 +143,37 @@ fn default_owner() -> String {
         .unwrap_or_else(|| "Your Name".to_string())
 }
 
+/// `okra new review FY24`: content/reviews/fy2024.md of the site around the
+/// current folder.
+fn create_review(args: &NewArgs) -> Result<PathBuf, String> {
+    let text = args.path.to_string_lossy();
+    let year = match crate::period::Period::parse(&text) {
+        Ok(crate::period::Period::Year(y)) => y,
+        Ok(crate::period::Period::Quarter(q)) => {
+            return Err(format!(
+                "`{text}` is a quarter; a review is of a whole fiscal year, e.g. `okra new review FY{:02}`",
+                q.year.0 % 100
+            ));
+        }
+        Err(e) => return Err(format!("{}; e.g. `okra new review FY24`", e.message)),
+    };
+    let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
+    let root = cwd
+        .ancestors()
+        .find(|a| a.join(CONFIG_FILE).is_file())
+        .ok_or_else(|| format!("this folder is not inside an okra site (no {CONFIG_FILE} in any folder above it); run `okra init` first"))?;
+    let path = root
+        .join(CONTENT_DIR)
+        .join(REVIEWS_DIR)
+        .join(format!("fy{}.md", year.0));
+    write_new(&path, &scaffold::review(year, &default_owner()))?;
+    Ok(path)
+}
+
 fn create(args: &NewArgs) -> Result<PathBuf, String> {
+    if args.kind == Kind::Review {
+        return create_review(args); // a year, not a path: no site to locate it in
+    }
     let today = today()?;
     let here = locate(&args.path)?;
     let content = here.root.join(CONTENT_DIR);
@@ -240,6 +275,7 @@ fn create(args: &NewArgs) -> Result<PathBuf, String> {
             write_new(&path, &scaffold::update(status, &value, mid))?;
             Ok(path)
         }
+        Kind::Review => create_review(args),
     }
 }
 

@@ -18,7 +18,7 @@ use crate::diag::{Diagnostic, Diagnostics, Loc};
 use crate::source::SourceFile;
 pub use id::{IdVec, KrId, ObjectiveId};
 pub use model::{
-    Keep, KeyResult, KrMeta, Metric, Objective, ObjectiveMeta, Site, Status, Team, Update,
+    Keep, KeyResult, KrMeta, Metric, Objective, ObjectiveMeta, Review, Site, Status, Team, Update,
     Visibility,
 };
 use parse::{Front, RawUpdate};
@@ -31,6 +31,7 @@ enum Parsed {
     Objective(String, PathBuf, Front<ObjectiveMeta>),
     KeyResult(String, String, PathBuf, Front<KrMeta>),
     Update(String, chrono::NaiveDate, String, PathBuf, RawUpdate),
+    Review(Review),
 }
 
 /// Loads the site at `root`. The returned site holds everything that could be
@@ -153,6 +154,7 @@ fn parse_file(found: &Found, file: &SourceFile, diags: &mut Diagnostics) -> Opti
             .map(|k| Parsed::KeyResult(id.clone(), objective.clone(), rel, k)),
         Kind::Update { kr, date, slug } => parse::update(file, *date, diags)
             .map(|u| Parsed::Update(kr.clone(), *date, slug.clone(), rel, u)),
+        Kind::Review { year } => parse::review(file, *year, diags).map(Parsed::Review),
     }
 }
 
@@ -186,6 +188,7 @@ fn assemble(config: Config, items: Vec<Parsed>, diags: &mut Diagnostics) -> Site
             }
             Parsed::KeyResult(id, obj, source, k) => raw_krs.push((id, obj, source, k)),
             Parsed::Update(kr, date, slug, source, u) => updates.push((kr, date, slug, source, u)),
+            Parsed::Review(r) => site.reviews.push(r),
         }
     }
     for (id, objective_id, source, k) in raw_krs {

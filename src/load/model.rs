@@ -295,6 +295,24 @@ impl Update {
 /// The words `confidence` may be written as, and the number each stands for.
 pub const CONFIDENCE_WORDS: [(&str, f64); 3] = [("low", 0.25), ("medium", 0.5), ("high", 0.75)];
 
+/// A yearly review written by people (`content/reviews/<fiscal year>.md`),
+/// shown at the top of `/review/<fy>/`.
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub year: FiscalYear,
+    pub title: String,
+    pub author: Option<String>,
+    pub date: Option<NaiveDate>,
+    /// Markdown, sanitised when rendered.
+    pub body: String,
+    pub source: PathBuf,
+}
+
+impl Review {
+    /// The keys a review's front matter may hold.
+    pub const KEYS: &[&str] = &["title", "author", "date"];
+}
+
 /// Everything loaded from a site, linked by typed ids.
 #[derive(Debug, Clone, Default)]
 pub struct Site {
@@ -305,6 +323,8 @@ pub struct Site {
     pub objectives: IdVec<ObjectiveId, Objective>,
     /// Sorted by ID.
     pub key_results: IdVec<KrId, KeyResult>,
+    /// Written yearly reviews, sorted by year.
+    pub reviews: Vec<Review>,
     /// IDs of teams and objectives whose files exist but could not be loaded
     /// (their errors are already reported), so references to them are not
     /// reported again as missing.
@@ -328,6 +348,8 @@ impl Site {
         self.teams.sort_by(|a, b| a.id.cmp(&b.id));
         self.objectives.sort_by(|a, b| a.id.cmp(&b.id));
         self.key_results.sort_by(|a, b| a.id.cmp(&b.id));
+        self.reviews
+            .sort_by(|a, b| (a.year, &a.source).cmp(&(b.year, &b.source)));
         let index: BTreeMap<String, ObjectiveId> = self
             .objectives
             .iter_enumerated()

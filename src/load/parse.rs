@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::model::{
-    CONFIDENCE_WORDS, Keep, KrMeta, Locs, Metric, ObjectiveMeta, Status, Team, Update,
+    CONFIDENCE_WORDS, Keep, KrMeta, Locs, Metric, ObjectiveMeta, Review, Status, Team, Update,
 };
 use crate::period::Period;
 use crate::source::fields::{At, Fields, NumOrBool, parse_toml};
@@ -88,6 +88,34 @@ pub fn team(file: &SourceFile, id: &str, diags: &mut Diagnostics) -> Option<Team
             source: file.path.clone(),
         })
     })
+}
+
+pub fn review(
+    file: &SourceFile,
+    year: crate::period::FiscalYear,
+    diags: &mut Diagnostics,
+) -> Option<Review> {
+    with_fields(
+        file,
+        "yearly review front matter",
+        Review::KEYS,
+        diags,
+        |f, body| {
+            let title = f.required_string("title", "\"FY2024 in review\"");
+            let author = f
+                .string("author", "\"Tech Team Management\"")
+                .map(|a| a.value);
+            let date = f.date("date").map(|d| d.value);
+            Some(Review {
+                year,
+                title: title?.value,
+                author,
+                date,
+                body: body.to_string(),
+                source: file.path.clone(),
+            })
+        },
+    )
 }
 
 fn head(f: &mut Fields<'_, '_>) -> Option<Head> {

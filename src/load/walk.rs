@@ -12,6 +12,8 @@ use crate::diag::{Diagnostic, Diagnostics, Loc};
 
 pub const CONTENT_DIR: &str = "content";
 pub const TEAMS_DIR: &str = "teams";
+/// Where the written yearly reviews live: `content/reviews/<fiscal year>.md`.
+pub const REVIEWS_DIR: &str = "reviews";
 pub const OBJECTIVE_FILE: &str = "objective.md";
 /// Top-level names under `content/` that would collide with okra's own pages.
 pub const RESERVED: &[&str] = &[
@@ -44,6 +46,10 @@ pub enum Kind {
         kr: String,
         date: NaiveDate,
         slug: String,
+    },
+    /// `content/reviews/fy2024.md`: the written review of a fiscal year.
+    Review {
+        year: crate::period::FiscalYear,
     },
 }
 
@@ -299,6 +305,7 @@ fn classify(entries: Vec<Entry>, diags: &mut Diagnostics) -> Vec<Found> {
         let parent_is_objective = n >= 2 && objective_dirs.contains(&parent);
         let in_update_folder = n >= 3 && objective_dirs.contains(&grandparent);
         let in_teams = e.parts[0] == TEAMS_DIR;
+        let in_reviews = e.parts[0] == REVIEWS_DIR && !objective_dirs.contains(REVIEWS_DIR);
 
         if e.is_dir {
             if let Some(stem) = name.strip_suffix(".md").filter(|s| is_valid_segment(s)) {
@@ -326,6 +333,14 @@ fn classify(entries: Vec<Entry>, diags: &mut Diagnostics) -> Vec<Found> {
                     Loc::file(&e.rel),
                     "folders inside content/teams/ are not read",
                     "teams are single files: content/teams/<team>.md",
+                ));
+                rejected.push(e.parts.clone());
+            } else if in_reviews && n > 1 {
+                diags.push(Diagnostic::error(
+                    "stray-folder",
+                    Loc::file(&e.rel),
+                    "folders inside content/reviews/ are not read",
+                    "a yearly review is a single file named after its fiscal year: content/reviews/fy2024.md",
                 ));
                 rejected.push(e.parts.clone());
             } else if in_update_folder {
@@ -403,6 +418,20 @@ fn classify(entries: Vec<Entry>, diags: &mut Diagnostics) -> Vec<Found> {
                     id: stem.to_string(),
                 },
             });
+        } else if in_reviews && n == 2 {
+            match crate::period::Period::parse(stem) {
+                Ok(crate::period::Period::Year(year)) => found.push(Found {
+                    rel: e.rel,
+                    abs: e.abs,
+                    kind: Kind::Review { year },
+                }),
+                _ => diags.push(Diagnostic::error(
+                    "bad-review-name",
+                    Loc::file(&e.rel),
+                    format!("`{name}` in content/reviews/ is not named after a fiscal year"),
+                    "name a yearly review after its fiscal year, e.g. content/reviews/fy2024.md (`okra new review FY24` writes one)",
+                )),
+            }
         } else if parent_is_objective && name == OBJECTIVE_FILE {
             found.push(Found {
                 rel: e.rel,

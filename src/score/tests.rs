@@ -106,6 +106,7 @@ fn site(objectives: Vec<Objective>, key_results: Vec<KeyResult>) -> Site {
         teams: Vec::new(),
         objectives: objectives.into(),
         key_results: key_results.into(),
+        reviews: Vec::new(),
         unloaded: Default::default(),
         events: Vec::new(),
     };

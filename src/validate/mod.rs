@@ -25,6 +25,54 @@ pub fn validate(site: &Site, diags: &mut Diagnostics) {
     dates::update_dates(site, diags);
     placeholders::placeholders(site, diags);
     ledger::target_changed(site, diags);
+    reviews(site, diags);
+}
+
+/// A written review belongs to a year with objectives, and each year has one.
+fn reviews(site: &Site, diags: &mut Diagnostics) {
+    let mut seen: Vec<(crate::period::FiscalYear, &std::path::Path)> = Vec::new();
+    for r in &site.reviews {
+        if let Some((_, first)) = seen.iter().find(|(y, _)| *y == r.year) {
+            diags.push(Diagnostic::error(
+                "duplicate-review",
+                Loc::file(&r.source),
+                format!(
+                    "{} already has a written review in {}",
+                    r.year,
+                    first.display()
+                ),
+                "keep one review file per fiscal year: merge the two and delete this one",
+            ));
+            continue;
+        }
+        seen.push((r.year, &r.source));
+        if !site.objectives.iter().any(|o| o.meta.year == r.year) {
+            let years: Vec<String> = site
+                .objectives
+                .iter()
+                .map(|o| o.meta.year)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .map(|y| format!("fy{}.md", y.0))
+                .collect();
+            diags.push(Diagnostic::warning(
+                "review-without-objectives",
+                Loc::file(&r.source),
+                format!(
+                    "the review is for {}, which has no objectives, so no page shows it",
+                    r.year
+                ),
+                if years.is_empty() {
+                    "rename the file after a fiscal year that has objectives".to_string()
+                } else {
+                    format!(
+                        "rename the file after a year with objectives: {}",
+                        years.join(", ")
+                    )
+                },
+            ));
+        }
+    }
 }
 
 /// Bodies above this size get a warning: they build, but every page that

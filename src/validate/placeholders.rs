@@ -28,6 +28,9 @@ pub const UPDATE_BODIES: [&str; 2] = [
     "Mid-quarter scoring: where the KR stands and the end-of-quarter result you expect.",
 ];
 
+/// The text `okra new review` writes.
+pub const REVIEW_BODY: &str = "What the year's OKRs tell us: what went well, what did not, how good the forecasts were, and what changes next year.";
+
 fn same(a: &str, b: &str) -> bool {
     a.trim().eq_ignore_ascii_case(b)
 }
@@ -142,6 +145,16 @@ pub fn placeholders(site: &Site, diags: &mut Diagnostics) {
             }
         }
     }
+    for r in &site.reviews {
+        if r.body.contains(REVIEW_BODY) || r.author.as_deref() == Some(OWNER) {
+            diags.push(Diagnostic::warning(
+                "placeholder",
+                Loc::file(&r.source),
+                "the yearly review still holds the placeholder text or author that `okra new review` wrote",
+                "below the closing `+++`, write the analysis of the year's OKRs; set `author` to who wrote it",
+            ));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -165,6 +178,10 @@ mod tests {
 
     #[test]
     fn the_placeholders_are_what_okra_new_writes() {
+        let r = scaffold::review(FiscalYear(2024), OWNER);
+        assert!(body(&r).contains(REVIEW_BODY), "{r}");
+        assert_eq!(field(&r, "author"), OWNER);
+        assert_eq!(field(&r, "title"), "FY24 in review");
         let o = scaffold::objective(FiscalYear(2026), OWNER, &[], &[]);
         assert_eq!(field(&o, "title"), OBJECTIVE_TITLE);
         assert_eq!(field(&o, "owner"), OWNER);

@@ -241,6 +241,30 @@ fn new_objective_kr_and_update_check_clean() {
     fill_in(&site.join(text(&o.stdout).trim()));
     assert_checks_clean(&site);
 
+    // A written yearly review, from anywhere in the site; placeholders until filled in.
+    let o = run(&site.join("content/fy26"), &["new", "review", "FY26"]);
+    assert_ok(&o, "new review");
+    let review_path = site.join("content/reviews/fy2026.md");
+    let review = std::fs::read_to_string(&review_path).unwrap();
+    assert!(review.contains("title = \"FY26 in review\""), "{review}");
+    assert_only_placeholders(&site, "content/reviews/fy2026.md");
+    std::fs::write(
+        &review_path,
+        "+++\ntitle = \"FY26 in review\"\nauthor = \"Ada Lovelace\"\n+++\nA good year.\n",
+    )
+    .unwrap();
+    assert_checks_clean(&site);
+    assert_eq!(
+        run(&site, &["new", "review", "FY26"]).status.code(),
+        Some(2),
+        "never overwrites"
+    );
+    assert_eq!(
+        run(&site, &["new", "review", "Q1 FY26"]).status.code(),
+        Some(2),
+        "a quarter"
+    );
+
     // From inside a sub-folder, paths are relative to where you are.
     let o = run(
         &site.join("content/fy26"),

@@ -847,6 +847,19 @@ fn forecast_accuracy_on_review_and_closed_quarter_pages() {
             "dropped and unscored KRs are left out"
         );
     }
+    // The review written by people comes first, sanitised.
+    let review = page(&tree, "review/fy2024/index.html");
+    let written = review
+        .find("class=\"panel written-review\"")
+        .expect("the written review");
+    assert!(
+        written < review.find("<h2>Final statuses</h2>").unwrap(),
+        "at the top"
+    );
+    assert!(review.contains("<h2>FY24: what the numbers and the forecasts say</h2>"));
+    assert!(review.contains("By Tech Team Management · <time datetime=\"2024-04-20\">"));
+    assert!(review.contains("forecast <strong>too high</strong> twice"));
+    assert!(!review.contains("alert(\"no\")"), "no script from Markdown");
     // While the quarter runs, nothing is judged.
     let (_tmp, tree) = build_ok(&fixture("forecasts"), "2024-03-31", &[]);
     assert!(!page(&tree, "quarters/fy2024-q1/index.html").contains("Forecast accuracy"));

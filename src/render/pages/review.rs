@@ -46,8 +46,19 @@ struct Review<'v> {
     /// KRs whose start, target, metric or title changed after their quarter
     /// started (git history).
     retargeted: crate::score::Retargeted,
+    /// The review written by people (`content/reviews/<fy>.md`), shown first.
+    written: Option<Written>,
     /// How good the mid-quarter forecasts of the year's ended quarters were.
     accuracy: Option<super::accuracy::AccuracyView>,
+}
+
+#[derive(Serialize)]
+struct Written {
+    title: String,
+    author: Option<String>,
+    date: Option<String>,
+    /// Sanitised HTML.
+    body_html: String,
 }
 
 #[derive(Serialize)]
@@ -223,6 +234,17 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             team_chart,
             team_statuses,
             retargeted: crate::score::retargeted(r.site, krs),
+            written: r
+                .site
+                .reviews
+                .iter()
+                .find(|w| w.year == year)
+                .map(|w| Written {
+                    title: w.title.clone(),
+                    author: w.author.clone(),
+                    date: w.date.map(|d| d.to_string()),
+                    body_html: crate::render::markdown::render(&w.body, "review-"),
+                }),
             accuracy: super::accuracy::view(r, krs),
         };
         jobs.push(PageJob::lazy(
