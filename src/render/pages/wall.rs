@@ -756,6 +756,10 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         ),
         "⚑ No update yet: none since the quarter started".to_string(),
         "⚑ Missing scoring: no mid-quarter or final update".to_string(),
+        format!(
+            "⚑ Behind pace: on track, yet over {} points below the line to target",
+            format::number(cfg.behind_pace_margin * 100.0)
+        ),
     ];
     let label = quarter_info(r, q).label;
     let krs_of = |ids: &[ObjectiveId]| -> Vec<KrId> {
