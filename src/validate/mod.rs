@@ -160,7 +160,7 @@ pub fn health(site: &Site, scores: &Scores, diags: &mut Diagnostics) {
                     "post the final score as an update with status achieved, partial, missed or dropped".to_string(),
                 ),
                 Flag::BehindPace { progress, pace } => (
-                    Loc::file(k.updates.iter().rfind(|u| u.date <= as_of).map_or(&k.source, |u| &u.source)),
+                    Loc::file(&k.source),
                     format!(
                         "behind pace: the latest update says on-track, but progress is {:.0}% against a pace of {:.0}% (more than {:.0} points below)",
                         progress * 100.0,
