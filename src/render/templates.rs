@@ -607,6 +607,25 @@ mod tests {
     }
 
     #[test]
+    fn only_the_sites_and_themes_templates_are_checked_for_tera1() {
+        // Text that looks like Tera 1 to the check but is valid Tera 2.
+        let text = "{{ \"self::x\" }}";
+        for (built_in, tera1_errors) in [(true, 0), (false, 1)] {
+            let mut by_name = std::collections::BTreeMap::new();
+            let mut source = site_template(text);
+            source.built_in = built_in;
+            by_name.insert(source.name.clone(), source);
+            let mut diags = Diagnostics::new();
+            let compiled = compile(&by_name, &mut diags);
+            assert_eq!(compiled.is_some(), tera1_errors == 0);
+            assert_eq!(
+                diags.iter().filter(|d| d.code == "template-tera1").count(),
+                tera1_errors
+            );
+        }
+    }
+
+    #[test]
     fn escaping_into_a_writer_matches_escaping_to_a_string() {
         for s in [
             "",

@@ -668,6 +668,8 @@ mod tests {
         assert!(svg.contains("viewBox=\"0 0 10 20\" width=\"10\" height=\"20\""));
         assert_eq!(attribute_before("a stroke-width", 14), "stroke-width");
         assert_eq!(attribute_before("fill", 4), "fill");
+        assert_eq!(attribute_before("<x my_fill", 10), "my_fill");
+        assert_eq!(attribute_before("<x svg:fill", 11), "svg:fill");
         assert_eq!(dashed(&hex(PACE_LINE)), Some("2 4"));
         assert_eq!(dashed(&hex(AS_OF_LINE)), Some("1 3"));
         assert_eq!(dashed("#000001"), None);
