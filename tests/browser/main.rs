@@ -38,7 +38,16 @@ pub fn build_site(root: &Path, as_of: &str, extra: &[&str]) -> PathBuf {
 /// The demo site, built once.
 pub fn demo() -> &'static Path {
     static DEMO: OnceLock<PathBuf> = OnceLock::new();
-    DEMO.get_or_init(|| build_site(Path::new(env!("CARGO_MANIFEST_DIR")), "2026-11-22", &[]))
+    // The demo is at the root of okra's own repository: `--history none`, so
+    // the suite sees the content as it is in this commit, not as committed by
+    // 2026-11-22.
+    DEMO.get_or_init(|| {
+        build_site(
+            Path::new(env!("CARGO_MANIFEST_DIR")),
+            "2026-11-22",
+            &["--history", "none"],
+        )
+    })
 }
 
 /// Serves `dir` at http://127.0.0.1:<port>/okrs/ from a background thread; returns the base URL.

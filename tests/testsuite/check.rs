@@ -290,6 +290,8 @@ fn demo_content_checks_without_errors() {
             "json",
             "--as-of",
             "2026-11-22",
+            "--history",
+            "none",
             "--root",
         ])
         .arg(root)
