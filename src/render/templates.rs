@@ -607,6 +607,17 @@ mod tests {
     }
 
     #[test]
+    fn a_syntax_error_is_reported_once_and_stops_compiling() {
+        let mut by_name = std::collections::BTreeMap::new();
+        let source = site_template("<p>\n{{ 1 + }}</p>");
+        by_name.insert(source.name.clone(), source);
+        let mut diags = Diagnostics::new();
+        assert!(compile(&by_name, &mut diags).is_none());
+        let found: Vec<_> = diags.iter().map(|d| (d.code, d.loc.line)).collect();
+        assert_eq!(found, [("template", 2)]);
+    }
+
+    #[test]
     fn only_the_sites_and_themes_templates_are_checked_for_tera1() {
         // Text that looks like Tera 1 to the check but is valid Tera 2.
         let text = "{{ \"self::x\" }}";
