@@ -613,8 +613,12 @@ mod tests {
         by_name.insert(source.name.clone(), source);
         let mut diags = Diagnostics::new();
         assert!(compile(&by_name, &mut diags).is_none());
-        let found: Vec<_> = diags.iter().map(|d| (d.code, d.loc.line)).collect();
-        assert_eq!(found, [("template", 2)]);
+        let found: Vec<_> = diags
+            .iter()
+            .map(|d| (d.code, d.loc.line, d.loc.column))
+            .collect();
+        // Tera's columns count from 0; okra's from 1, as editors do.
+        assert_eq!(found, [("template", 2, 8)]);
     }
 
     #[test]

@@ -754,3 +754,79 @@ fn forecast_accuracy_matches_hand_computed_values() {
             .is_empty()
     );
 }
+
+/// The edges of forecast accuracy: a forecast of exactly 70 % that then
+/// misses is a surprise and one of 50 % is not; a forecast that comes true
+/// is not optimistic; with no forecasts there is no mean error (not NaN).
+#[test]
+fn forecast_accuracy_at_its_boundaries() {
+    let head = |t: &str| {
+        format!(
+            "+++\ntitle = \"{t}\"\nowner = \"A\"\nperiod = \"Q2 FY24\"\nmetric = \"number\"\nstart = 0\ntarget = 100\n+++\nHow.\n"
+        )
+    };
+    let update = |status: &str, value: f64, forecast: Option<f64>| {
+        let forecast = forecast.map_or(String::new(), |f| format!("forecast = {f}\n"));
+        format!("+++\nstatus = \"{status}\"\nvalue = {value}\n{forecast}+++\nText.\n")
+    };
+    let mut krs: Vec<(String, String)> = Vec::new();
+    // (KR, mid-quarter status and forecast, final status and value), by ID.
+    for (name, mid_status, forecast, final_status, final_value) in [
+        ("a-at-70", "at-risk", Some(70.0), "missed", 40.0),
+        ("b-at-50", "at-risk", Some(50.0), "missed", 40.0),
+        ("c-exact", "on-track", Some(60.0), "partial", 60.0),
+        ("d-none", "at-risk", None, "missed", 10.0),
+    ] {
+        krs.push((format!("{name}.md"), head(name)));
+        krs.push((
+            format!("{name}/2024-05-20.md"),
+            update(mid_status, 20.0, forecast),
+        ));
+        krs.push((
+            format!("{name}/2024-07-05.md"),
+            update(final_status, final_value, None),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = krs.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let files = keep_site(&refs);
+    let checked = crate::pipeline::check_in_memory("", &files, d("2024-07-10"));
+    assert_eq!(
+        checked.diagnostics.error_count(),
+        0,
+        "{:?}",
+        checked.diagnostics
+    );
+    let site = &checked.site;
+    let all: Vec<KrId> = site.kr_ids().collect();
+    let acc = accuracy::accuracy(site, &all, d("2024-07-10"));
+    let got: Vec<(&str, bool, bool, Option<f64>)> = acc
+        .krs
+        .iter()
+        .map(|c| {
+            (
+                site.key_results[c.kr].id.as_str(),
+                c.surprise,
+                c.optimistic,
+                c.error_points,
+            )
+        })
+        .collect();
+    assert_eq!(got.len(), 4, "{got:?}");
+    assert_eq!(
+        (got[0].1, got[0].2),
+        (true, true),
+        "70 % then missed: {got:?}"
+    );
+    assert_eq!(
+        (got[1].1, got[1].2),
+        (false, true),
+        "50 % then missed: {got:?}"
+    );
+    assert_eq!((got[2].1, got[2].2), (false, false), "came true: {got:?}");
+    assert!(close(got[2].3, 0.0));
+    assert_eq!((got[3].1, got[3].3), (false, None), "no forecast: {got:?}");
+    // Only the KR without a forecast: checked, but no mean error.
+    let none = accuracy::accuracy(site, &all[3..], d("2024-07-10"));
+    assert_eq!((none.total.checked, none.total.forecasts), (1, 0));
+    assert_eq!(none.total.mae_points, None);
+}
