@@ -221,10 +221,17 @@ impl Diagnostics {
 
 /// Paths are shown with `/` on every platform, relative to the site root.
 pub fn display_path(p: &Path) -> String {
-    p.components()
+    let joined = p
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::RootDir))
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
-        .join("/")
+        .join("/");
+    if p.has_root() && !joined.starts_with('/') {
+        format!("/{joined}")
+    } else {
+        joined
+    }
 }
 
 /// Maps byte offsets of a file's text to 1-based line and column (in characters).

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod import;
 pub mod load;
 pub mod period;
 pub mod pipeline;

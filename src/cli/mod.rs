@@ -3,6 +3,7 @@
 mod build;
 mod check;
 mod diff;
+mod import;
 mod init;
 mod new;
 mod serve;
@@ -52,6 +53,11 @@ enum Command {
         after_help = "Examples:\n  okra init okrs          a new site in ./okrs\n  okra init               a new site in this (empty) folder\n  okra init --force .     add the example files to a non-empty folder (existing files are kept)"
     )]
     Init(init::InitArgs),
+    /// Import OKRs from a spreadsheet (CSV) or from Asana Goals (saved API responses); never overwrites a file
+    #[command(
+        after_help = "Examples:\n  okra import csv okrs.csv --root okrs\n  okra import asana asana-export/ --root okrs\n\nThe site is created (with okra.toml) when missing. Existing files are kept and listed as skipped;\nwhat could not be mapped is listed. Exit codes: 0 imported, 1 errors in the input (nothing written), 2 usage errors."
+    )]
+    Import(import::ImportArgs),
     /// Create an objective, key result or status update file with the right front matter, ready to edit
     #[command(
         after_help = "Examples:\n  okra new objective content/fy26/growth\n  okra new kr content/fy26/growth/signups-q1.md\n  okra new update content/fy26/growth/signups-q1      today's update, pre-filled with the latest value and status"
@@ -196,6 +202,7 @@ pub fn main() -> i32 {
         Command::Build(args) => build::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Import(args) => import::run(&args),
         Command::Init(args) => init::run(&args),
         Command::New(args) => new::run(&args),
         Command::Serve(args) => serve::run(&args),

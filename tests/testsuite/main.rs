@@ -15,6 +15,7 @@ mod build;
 mod charts;
 mod check;
 mod history;
+mod import;
 mod invariants;
 mod properties;
 mod robustness;
