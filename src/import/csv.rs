@@ -382,7 +382,7 @@ pub fn import(file: &str, bytes: &[u8]) -> Import {
         .rev()
         .map(|(i, o)| (key(&o.title), i))
         .collect();
-    let mut files = vec![site_config("OKRs")];
+    let mut files = vec![site_config("OKRs", None)];
     for (id, name) in &teams {
         files.push(team_file(id, name));
     }

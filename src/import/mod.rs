@@ -62,13 +62,16 @@ pub fn write_new(root: &Path, files: &[(String, String)]) -> io::Result<Written>
     Ok(out)
 }
 
-/// `okra.toml` of an imported site (written only when the site has none).
-pub fn site_config(title: &str) -> (String, String) {
+/// `okra.toml` of an imported site (written only when the site has none), with
+/// the fiscal calendar when the source knows it: (first month, `start` or `end`).
+pub fn site_config(title: &str, calendar: Option<(u32, &str)>) -> (String, String) {
+    let (month, named) = calendar.unwrap_or((1, "end"));
     (
         "okra.toml".into(),
         format!(
-            "# Site configuration (see docs/content.md of okra). Written by `okra import`:\n# check the fiscal calendar before the first build.\ntitle = {}\nfiscal_year_start = 1          # month the fiscal year starts\nfiscal_year_named_by = \"end\"   # FY24 ends in 2024\n",
-            toml_str(title)
+            "# Site configuration (see docs/content.md of okra). Written by `okra import`:\n# check the fiscal calendar before the first build.\ntitle = {}\nfiscal_year_start = {month}          # month the fiscal year starts\nfiscal_year_named_by = \"{named}\"   # FY24 {} in 2024\n",
+            toml_str(title),
+            if named == "end" { "ends" } else { "starts" }
         ),
     )
 }
