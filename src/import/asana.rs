@@ -304,7 +304,19 @@ pub fn import(
                 kg.name, kg.period_text, sg.name, sg.period_text
             ));
         } else if is_year(kg) {
-            if let Some(&p) = parent.get(&kid) {
+            // Walk up from the supported goal: reaching the supporting one is a cycle.
+            let mut up = Some(sup);
+            let mut steps = 0;
+            while let Some(u) = up.filter(|&u| u != kid && steps <= gs.len()) {
+                up = parent.get(&u).copied();
+                steps += 1;
+            }
+            if up == Some(kid) {
+                out.unmapped.push(format!(
+                    "goal `{}` supporting goal `{}`: objectives cannot align in a circle",
+                    kg.name, sg.name
+                ));
+            } else if let Some(&p) = parent.get(&kid) {
                 out.unmapped.push(format!(
                     "goal `{}` also supports `{}`: an objective aligns to one parent (kept `{}`)",
                     kg.name, sg.name, gs[p].name
@@ -586,6 +598,61 @@ mod tests {
             (Some(12.0), Some(18.0), Some(14.5))
         );
         assert_eq!(m.okra, "percent");
+    }
+
+    #[test]
+    fn odd_responses_never_panic() {
+        for goals in [
+            "{}",
+            "[]",
+            "[1, \"x\", null]",
+            "{\"data\": {\"gid\": \"1\"}}",
+            "{\"errors\": [{\"message\": \"Not Authorized\"}]}",
+            "{\"data\": [{\"gid\": \"1\", \"name\": \"A\", \"owner\": {\"name\": \"B\"}, \"time_period\": {\"display_name\": \"FY26\", \"period\": \"FY\", \"start_on\": \"x\"}, \"metric\": {\"unit\": \"percentage\", \"initial_number_value\": 1e308, \"target_number_value\": -1e308}}]}",
+        ] {
+            for rel in [
+                "[]",
+                "{\"data\": [{\"supported_goal\": {\"gid\": \"1\"}, \"supporting_resource\": {\"gid\": \"1\"}}]}",
+            ] {
+                let _ = import(
+                    ("g.json", goals),
+                    ("r.json", rel),
+                    Some(("s.json", "[{\"data\": [{}]}]")),
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn goals_supporting_each_other_are_listed_not_a_cycle() {
+        let goal = |gid: &str| {
+            format!(
+                r#"{{"gid": "{gid}", "name": "G{gid}", "owner": {{"name": "A"}}, "time_period": {{"display_name": "FY26", "period": "FY"}}}}"#
+            )
+        };
+        let goals = format!(r#"{{"data": [{}, {}]}}"#, goal("1"), goal("2"));
+        let rel = |a: &str, b: &str| {
+            format!(
+                r#"{{"supported_goal": {{"gid": "{a}"}}, "supporting_resource": {{"gid": "{b}", "resource_type": "goal"}}}}"#
+            )
+        };
+        let rels = format!("[{}, {}, {}]", rel("1", "2"), rel("2", "1"), rel("1", "1"));
+        let i = import(("g.json", &goals), ("r.json", &rels), None);
+        assert_eq!(
+            i.unmapped
+                .iter()
+                .filter(|u| u.contains("in a circle"))
+                .count(),
+            2,
+            "{:?}",
+            i.unmapped
+        );
+        let parents = i
+            .files
+            .iter()
+            .filter(|(_, t)| t.contains("parent = "))
+            .count();
+        assert_eq!(parents, 1);
     }
 
     #[test]

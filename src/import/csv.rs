@@ -376,11 +376,19 @@ pub fn import(file: &str, bytes: &[u8]) -> Import {
             .join(" ")
             .to_lowercase()
     };
+    // The first objective of each title, and of each title in each year (a
+    // parent is looked for in the objective's own year first).
     let by_title: BTreeMap<String, usize> = objectives
         .iter()
         .enumerate()
         .rev()
         .map(|(i, o)| (key(&o.title), i))
+        .collect();
+    let by_year_title: BTreeMap<(FiscalYear, String), usize> = objectives
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, o)| ((o.year, key(&o.title)), i))
         .collect();
     let mut files = vec![site_config("OKRs", None)];
     for (id, name) in &teams {
@@ -397,7 +405,10 @@ pub fn import(file: &str, bytes: &[u8]) -> Import {
             fm += &format!("team = {}\n", toml_str(t));
         }
         if let Some(p) = &o.parent {
-            match by_title.get(&key(p)) {
+            let found = by_year_title
+                .get(&(o.year, key(p)))
+                .or_else(|| by_title.get(&key(p)));
+            match found {
                 Some(&pi) if objectives[pi].year == o.year && objectives[pi].id != o.id => {
                     let po = &objectives[pi];
                     fm += &format!("parent = \"fy{:02}/{}\"\n", po.year.0 % 100, po.id);
@@ -560,6 +571,27 @@ mod tests {
             "{:?}",
             i.unmapped
         );
+    }
+
+    #[test]
+    fn odd_input_never_panics() {
+        for input in [
+            &b""[..],
+            b"\xef\xbb\xbf",
+            b"level,title,owner,period\n",
+            b"level,title,owner,period\n\xff\xfe,\x00\n",
+            b"level,title,owner,period\n\"unterminated,x\n",
+            b"level,title,owner,period\nobjective,,,\nkey result\n,,,,,,,,\n",
+            b"level,title,owner,period,metric,start,target\nobjective,A,B,FY99,,,\nkr,K,B,Q4 FY99,percent,1e400,-1e400\n",
+        ] {
+            let _ = import("x.csv", input);
+        }
+        let long = format!(
+            "level,title,owner,period\nobjective,{},B,FY26\n",
+            "é".repeat(10_000)
+        );
+        let i = import("x.csv", long.as_bytes());
+        assert!(i.files.iter().all(|(p, _)| p.len() < 200));
     }
 
     #[test]

@@ -133,7 +133,13 @@ pub fn toml_number(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {
-        format!("{x}")
+        let s = format!("{x}");
+        // 1e20 prints as 100000000000000000000: too big for a TOML integer.
+        if s.contains(['.', 'e', 'E', 'N', 'i']) {
+            s
+        } else {
+            format!("{s}.0")
+        }
     }
 }
 
@@ -180,6 +186,8 @@ mod tests {
         assert_eq!(toml_number(45.0), "45");
         assert_eq!(toml_number(99.9), "99.9");
         assert_eq!(toml_number(-3.0), "-3");
+        assert_eq!(toml_number(1e20), "100000000000000000000.0");
+        assert!(toml::from_str::<toml::Table>(&format!("x = {}", toml_number(1e20))).is_ok());
     }
 
     #[test]
