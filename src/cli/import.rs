@@ -78,12 +78,14 @@ fn finish(import: &Import, root: &Path) -> i32 {
     for u in &import.unmapped {
         eprintln!("not imported: {u}");
     }
+    let count =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     eprintln!(
-        "imported into {}: {} files created, {} skipped (already there), {} things not imported. Next:\n  okra check --root {}",
+        "imported into {}: {} created, {} skipped (already there), {} not imported. Next:\n  okra check --root {}",
         root.display(),
-        written.created.len(),
-        written.skipped.len(),
-        import.unmapped.len(),
+        count(written.created.len(), "file", "files"),
+        count(written.skipped.len(), "file", "files"),
+        count(import.unmapped.len(), "item", "items"),
         root.display()
     );
     0

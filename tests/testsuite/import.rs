@@ -96,7 +96,10 @@ fn csv_round_trip_keeps_every_number_of_the_sheet() {
         stderr.contains("skipped okra.toml (already exists)"),
         "{stderr}"
     );
-    assert!(stderr.contains("0 files created, 14 skipped"), "{stderr}");
+    assert!(
+        stderr.contains("0 files created, 14 files skipped"),
+        "{stderr}"
+    );
     assert_eq!(before, crate::common::read_tree(&root));
 }
 
