@@ -105,7 +105,8 @@ pub fn load(input: &Input<'_>) -> (Site, Diagnostics) {
                         .unwrap_or_default()
                 })
                 .collect();
-            let (site, d) = load::load_files(config, &found, &texts);
+            let (site, d) =
+                load::load_files(config, &found, &texts, load::data::DataFiles::Memory(files));
             diagnostics.extend(d);
             (site, diagnostics)
         }

@@ -2,6 +2,7 @@
 //! put the pieces together into a [`Site`]. Problems become diagnostics; the
 //! loader never stops at the first one.
 
+pub mod data;
 pub mod history;
 pub mod id;
 pub mod model;
@@ -18,8 +19,8 @@ use crate::diag::{Diagnostic, Diagnostics, Loc};
 use crate::source::SourceFile;
 pub use id::{IdVec, KrId, ObjectiveId};
 pub use model::{
-    Keep, KeyResult, KrMeta, Metric, Objective, ObjectiveMeta, Review, Site, Status, Team, Update,
-    Visibility,
+    DataSource, Keep, KeyResult, KrMeta, Metric, Objective, ObjectiveMeta, Point, Review, Site,
+    Status, Team, Update, Visibility,
 };
 use parse::{Front, RawUpdate};
 use walk::{Found, Kind};
@@ -46,16 +47,17 @@ pub fn load(root: &Path) -> (Site, Diagnostics) {
         diags.extend(d);
         items.extend(item);
     }
-    finish(config, items, &found, diags)
+    finish(config, items, &found, data::DataFiles::Disk(root), diags)
 }
 
 fn finish(
     config: Config,
     items: Vec<Parsed>,
     found: &[Found],
+    data: data::DataFiles<'_>,
     mut diags: Diagnostics,
 ) -> (Site, Diagnostics) {
-    let mut site = assemble(config, items, &mut diags);
+    let mut site = assemble(config, items, data, &mut diags);
     site.unloaded = unloaded(&site, found);
     (site, diags)
 }
@@ -75,8 +77,10 @@ pub fn read_and_parse(found: &Found) -> ParsedFile {
 }
 
 /// Puts parsed files together into a site, as [`load`] does: `files` are the
-/// parses of `found`, in its order; `diags` holds what came before (config, walk).
+/// parses of `found`, in its order; `diags` holds what came before (config, walk);
+/// KR data files are read from `root`.
 pub fn assemble_files(
+    root: &Path,
     config: Config,
     files: Vec<ParsedFile>,
     found: &[Found],
@@ -87,7 +91,7 @@ pub fn assemble_files(
         diags.extend(f.diags);
         items.extend(f.parsed);
     }
-    finish(config, items, found, diags)
+    finish(config, items, found, data::DataFiles::Disk(root), diags)
 }
 
 /// Teams and objectives that were found on disk but are not in the site.
@@ -104,8 +108,14 @@ fn unloaded(site: &Site, found: &[Found]) -> std::collections::BTreeSet<String> 
 
 /// Loads a site from in-memory files (paths relative to the root, e.g.
 /// `content/a/objective.md`), for tests and fuzzing. Tree rules are not
-/// checked here: paths are assumed to be well-formed.
-pub fn load_files(config: Config, files: &[Found], texts: &[String]) -> (Site, Diagnostics) {
+/// checked here: paths are assumed to be well-formed. KR data files are read
+/// from `data`.
+pub fn load_files(
+    config: Config,
+    files: &[Found],
+    texts: &[String],
+    data: data::DataFiles<'_>,
+) -> (Site, Diagnostics) {
     let mut diags = Diagnostics::new();
     let mut items = Vec::new();
     for (f, text) in files.iter().zip(texts) {
@@ -114,7 +124,7 @@ pub fn load_files(config: Config, files: &[Found], texts: &[String]) -> (Site, D
         items.extend(parse_file(f, &file, &mut d));
         diags.extend(d);
     }
-    let site = assemble(config, items, &mut diags);
+    let site = assemble(config, items, data, &mut diags);
     (site, diags)
 }
 
@@ -160,7 +170,12 @@ fn parse_file(found: &Found, file: &SourceFile, diags: &mut Diagnostics) -> Opti
 
 /// Links parsed files: KRs inherit from their objective, updates are checked
 /// against their KR's metric and attached in date order.
-fn assemble(config: Config, items: Vec<Parsed>, diags: &mut Diagnostics) -> Site {
+fn assemble(
+    config: Config,
+    items: Vec<Parsed>,
+    data: data::DataFiles<'_>,
+    diags: &mut Diagnostics,
+) -> Site {
     let mut site = Site {
         config,
         ..Site::default()
@@ -197,6 +212,11 @@ fn assemble(config: Config, items: Vec<Parsed>, diags: &mut Diagnostics) -> Site
             continue;
         };
         let mut meta = k.meta;
+        let points = meta
+            .source
+            .as_ref()
+            .map(|s| data::read_points(s, meta.metric, data, diags))
+            .unwrap_or_default();
         meta.team = meta.team.or_else(|| o.meta.team.clone());
         meta.private |= o.meta.private;
         meta.draft |= o.meta.draft;
@@ -212,6 +232,7 @@ fn assemble(config: Config, items: Vec<Parsed>, diags: &mut Diagnostics) -> Site
                 locs: k.locs,
                 objective_id,
                 changes: Vec::new(),
+                points,
             },
         );
     }

@@ -216,6 +216,29 @@ pub struct KrMeta {
     /// started: turns `okra check`'s `target-changed` warning into a note on
     /// the KR page.
     pub rebaseline: Option<String>,
+    /// `source = { file, date, value }`: dated values read from a data file.
+    pub source: Option<DataSource>,
+}
+
+/// Where a KR's dated values come from: a CSV (with a header row) or JSON
+/// (an array of objects) file under the site root, and the two columns read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataSource {
+    /// As written, relative to the site root (`data/signups.csv`).
+    pub file: String,
+    /// The column (CSV) or key (JSON) holding the day, `YYYY-MM-DD`.
+    pub date: String,
+    /// The column or key holding the value.
+    pub value: String,
+    /// Where `source` is written in the KR file.
+    pub loc: Loc,
+}
+
+/// One dated value read from a KR's data file.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Point {
+    pub date: NaiveDate,
+    pub value: f64,
 }
 
 impl KrMeta {
@@ -237,6 +260,7 @@ impl KrMeta {
         "privacy",
         "draft",
         "rebaseline",
+        "source",
     ];
 }
 
@@ -257,6 +281,9 @@ pub struct KeyResult {
     /// Changes of `start`, `target`, `metric` and `title` committed after the
     /// KR's quarter started, oldest first (from git history; empty without).
     pub changes: Vec<crate::load::history::Change>,
+    /// Dated values from the KR's `source` data file, sorted by date (the
+    /// last row of a day wins); merged with the updates' values by scoring.
+    pub points: Vec<Point>,
 }
 
 /// A status update (`<kr>/<YYYY-MM-DD>[-<word>].md`).

@@ -248,6 +248,7 @@ pub fn key_result(file: &SourceFile, diags: &mut Diagnostics) -> Option<Front<Kr
             let rebaseline = f
                 .string("rebaseline", "\"new baseline after the Q1 data fix\"")
                 .map(|r| r.value);
+            let source = data_source(f);
             let series = f.string("series", "\"api-uptime\"");
             let mut weight = f.number("weight", "2");
             if let Some(w) = weight.take_if(|w| w.value <= 0.0) {
@@ -374,6 +375,7 @@ pub fn key_result(file: &SourceFile, diags: &mut Diagnostics) -> Option<Front<Kr
                     private: head.private,
                     draft: head.draft,
                     rebaseline,
+                    source,
                 },
                 body: body.to_string(),
                 locs: head.locs,
@@ -496,4 +498,38 @@ pub fn update_value(value: &At<NumOrBool>, metric: Metric, key: &str) -> Result<
             format!("write a value of the metric, e.g. `{key} = 42`"),
         )),
     }
+}
+
+const SOURCE_EXAMPLE: &str = "{ file = \"data/signups.csv\", date = \"day\", value = \"signups\" }";
+
+/// A KR's `source = { file, date, value }`; the file itself is read later.
+fn data_source(f: &mut Fields<'_, '_>) -> Option<crate::load::model::DataSource> {
+    let (mut t, loc) = f.table(
+        "source",
+        "KR's `source`",
+        &["file", "date", "value"],
+        SOURCE_EXAMPLE,
+    )?;
+    let get = |t: &mut Fields<'_, '_>, key: &str, example: &str| {
+        if !t.has(key) {
+            t.error(
+                "missing-key",
+                loc.clone(),
+                format!("the KR's `source` has no `{key}`"),
+                format!("write it as `source = {SOURCE_EXAMPLE}`"),
+            );
+            return None;
+        }
+        t.string(key, example).map(|s| s.value)
+    };
+    let file = get(&mut t, "file", "\"data/signups.csv\"");
+    let date = get(&mut t, "date", "\"day\"");
+    let value = get(&mut t, "value", "\"signups\"");
+    f.diags.extend(std::mem::take(&mut t.diags));
+    Some(crate::load::model::DataSource {
+        file: file?,
+        date: date?,
+        value: value?,
+        loc,
+    })
 }

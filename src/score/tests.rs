@@ -52,12 +52,14 @@ fn kr(id: &str, objective: &str, quarter: Quarter, start: f64, target: f64) -> K
             private: false,
             draft: false,
             rebaseline: None,
+            source: None,
         },
         body: "scored".into(),
         source: format!("content/{objective}/{id}.md").into(),
         updates: Vec::new(),
         locs: Locs::default(),
         changes: Vec::new(),
+        points: Vec::new(),
     }
 }
 

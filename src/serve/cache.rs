@@ -162,7 +162,7 @@ pub fn load_cached(
     let (found, walk_diags) = cache.walked.as_ref().expect("walked above or before");
     diags.extend(walk_diags.clone());
     let files: Vec<ParsedFile> = cache.files.par_iter().map(|c| c.file.clone()).collect();
-    load::assemble_files(config, files, found, diags)
+    load::assemble_files(root, config, files, found, diags)
 }
 
 /// Reads and parses one file for the cache; stamped before reading, so an

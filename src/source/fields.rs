@@ -166,6 +166,25 @@ impl<'f, 'a> Fields<'f, 'a> {
             .push(Diagnostic::warning(code, loc, message, hint));
     }
 
+    /// An inline table (`key = { a = "x" }`), read with its own [`Fields`]
+    /// (unknown keys reported as for the outer table), and where it was written.
+    pub fn table(
+        &mut self,
+        key: &str,
+        what: &'static str,
+        allowed: &[&str],
+        example: &str,
+    ) -> Option<(Fields<'f, 'a>, Loc)> {
+        let (v, loc) = self.get(key)?;
+        match v.get_ref() {
+            DeValue::Table(t) => Some((Fields::new(self.file, self.offset, t, what, allowed), loc)),
+            other => {
+                self.type_error(key, "a table", other, loc, example);
+                None
+            }
+        }
+    }
+
     /// Whether the key holds text (to tell a word from a number).
     pub fn is_string(&self, key: &str) -> bool {
         self.table
