@@ -16,15 +16,22 @@ pub fn latest_update(kr: &KeyResult, as_of: NaiveDate) -> Option<&Update> {
     updates_as_of(kr, as_of).last()
 }
 
-/// The value of the latest update (with a value) on or before `as_of`, else
-/// `current`, else `start`.
+/// The value of the latest dated value on or before `as_of`, from the
+/// updates (with a value) and the data file's points together (an update
+/// wins over a point of the same day), else `current`, else `start`.
 pub fn value_as_of(kr: &KeyResult, as_of: NaiveDate) -> f64 {
-    updates_as_of(kr, as_of)
+    let update = updates_as_of(kr, as_of)
         .iter()
         .rev()
-        .find_map(|u| u.value)
-        .or(kr.meta.current)
-        .unwrap_or(kr.meta.start)
+        .find_map(|u| u.value.map(|v| (u.date, v)));
+    let n = kr.points.partition_point(|p| p.date <= as_of);
+    let point = n.checked_sub(1).map(|i| (kr.points[i].date, kr.points[i].value));
+    let latest = match (update, point) {
+        (Some(u), Some(p)) if p.0 > u.0 => Some(p.1),
+        (Some(u), _) => Some(u.1),
+        (None, p) => p.map(|p| p.1),
+    };
+    latest.or(kr.meta.current).unwrap_or(kr.meta.start)
 }
 
 /// Progress of a value: (value − start) / (target − start), unclamped

@@ -832,3 +832,33 @@ fn forecast_accuracy_at_its_boundaries() {
     assert_eq!((none.total.checked, none.total.forecasts), (1, 0));
     assert_eq!(none.total.mae_points, None);
 }
+
+#[test]
+fn value_as_of_merges_data_points_with_updates() {
+    use crate::load::Point;
+    let mut k = with(
+        kr("a/k", "a", q(1), 0.0, 100.0),
+        vec![
+            upd("2024-04-10", Status::OnTrack, Some(30.0)),
+            upd("2024-04-20", Status::AtRisk, None),
+        ],
+    );
+    k.points = [("2024-04-05", 10.0), ("2024-04-10", 25.0), ("2024-04-15", 40.0)]
+        .iter()
+        .map(|(date, value)| Point {
+            date: d(date),
+            value: *value,
+        })
+        .collect();
+    let v = |day| crate::score::kr::value_as_of(&k, d(day));
+    assert_eq!(v("2024-04-01"), 0.0, "before any value: start");
+    assert_eq!(v("2024-04-05"), 10.0, "a point on the day counts");
+    assert_eq!(v("2024-04-10"), 30.0, "an update wins over a point of its day");
+    assert_eq!(v("2024-04-16"), 40.0, "a later point wins over an older update");
+    assert_eq!(v("2024-04-20"), 40.0, "an update without a value changes nothing");
+    // Status still comes from the updates only.
+    assert_eq!(
+        crate::score::kr::status_as_of(&k, d("2024-04-16")),
+        Some(Status::OnTrack)
+    );
+}
