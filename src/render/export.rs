@@ -54,6 +54,9 @@ struct KrOut<'a> {
     status: &'static str,
     series: Option<&'a str>,
     updates: Vec<UpdateOut<'a>>,
+    /// The values read from the KR's `source` data file up to the as-of day,
+    /// oldest first (empty without one).
+    points: Vec<PointOut>,
     /// Changes of start, target, metric or title after the quarter started
     /// (from git history), oldest first.
     changes: &'a [crate::load::history::Change],
@@ -63,6 +66,12 @@ struct KrOut<'a> {
     forecast: Value,
     /// The progress a straight line from start to target has reached.
     pace: f64,
+}
+
+#[derive(Serialize)]
+struct PointOut {
+    date: String,
+    value: Value,
 }
 
 #[derive(Serialize)]
@@ -147,6 +156,15 @@ pub fn json(site: &Site, scores: &Scores) -> String {
                                         .forecast
                                         .map_or(Value::Null, |v| metric_value(kr, v)),
                                     confidence: u.confidence,
+                                })
+                                .collect(),
+                            points: kr
+                                .points
+                                .iter()
+                                .take_while(|p| p.date <= as_of)
+                                .map(|p| PointOut {
+                                    date: p.date.to_string(),
+                                    value: metric_value(kr, p.value),
                                 })
                                 .collect(),
                             changes: &kr.changes,

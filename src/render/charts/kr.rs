@@ -27,13 +27,13 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
     let start = cal.quarter_start(kr.meta.quarter);
     let end = cal.quarter_end(kr.meta.quarter);
     let updates = updates_as_of(kr, as_of);
+    let data = &kr.points[..kr.points.partition_point(|p| p.date <= as_of)];
     let day = |d: NaiveDate| (d - start).num_days() as f64;
-    // The x axis is the quarter, widened to show updates just before or after it.
-    let x0 = updates.first().map_or(0.0, |u| day(u.date).min(0.0));
-    let x1 = updates
-        .last()
-        .map_or(day(end), |u| day(u.date).max(day(end)))
-        + 1.0;
+    // The x axis is the quarter, widened to show updates and data points just
+    // before or after it.
+    let dates = updates.iter().map(|u| u.date).chain(data.iter().map(|p| p.date));
+    let x0 = dates.clone().map(day).fold(0.0, f64::min);
+    let x1 = dates.map(day).fold(day(end), f64::max) + 1.0;
     let label = format::quarter_label(kr.meta.quarter);
     let forecast = forecast_as_of(kr, as_of);
     let mut rows = Vec::new();
@@ -59,6 +59,23 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
             points.push((day(u.date), v));
         }
     }
+    // Data points join the value line; an update's value wins on its day (as
+    // in scoring). Each is a row of the table too.
+    for p in data {
+        let x = day(p.date);
+        let progress = progress_of(kr, p.value);
+        rows.push(vec![
+            Cell::text(p.date.to_string()),
+            Cell::text("data file"),
+            Cell::num(format::value(kr, p.value), Some(p.value)),
+            Cell::num(format::progress(progress).text, progress),
+        ]);
+        if !updates.iter().any(|u| u.date == p.date && u.value.is_some()) {
+            points.push((x, p.value));
+        }
+    }
+    // Stable: the table stays in date order, updates before data rows of a day.
+    rows.sort_by(|a, b| a[0].text.cmp(&b[0].text));
     // An update dated before the quarter starts goes before the start point.
     points.sort_by(|a, b| a.0.total_cmp(&b.0));
     let id = "kr-chart";
@@ -119,6 +136,7 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
                 size,
                 kr,
                 updates,
+                data,
                 &points,
                 forecast,
                 (x0, x1),
@@ -170,6 +188,11 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
         wide: false,
         min_width: 0,
     };
+    if !data.is_empty() && kr.meta.metric != Metric::Boolean {
+        chart
+            .legend
+            .push(super::legend("•", "value from the data file", "legend-value"));
+    }
     if let (Some(f), false) = (forecast, kr.meta.metric == Metric::Boolean) {
         chart.legend.push(super::legend(
             "◆",
@@ -241,6 +264,7 @@ fn draw_values(
     size: super::Size,
     kr: &KeyResult,
     updates: &[crate::load::Update],
+    data: &[crate::load::Point],
     points: &[(f64, f64)],
     forecast: Option<f64>,
     x: (f64, f64),
@@ -318,6 +342,11 @@ fn draw_values(
             INK,
         );
     }
+    // Data file values: small dots on the line (updates get status marks).
+    let _ = chart.draw_series(
+        data.iter()
+            .map(|p| Circle::new((day(p.date), t(p.value)), 2, VALUE.filled())),
+    );
     let marks: Vec<_> = updates
         .iter()
         .filter_map(|u| Some(((day(u.date), t(u.value?)), StatusView::kr(Some(u.status)))))
