@@ -19,7 +19,7 @@ const MARKER_TEXT: &str =
     "Built by okra: this folder is replaced by every build, do not edit it.\n";
 
 /// Folders of the site root that hold the user's sources (SPEC §7 layout).
-const SOURCE_DIRS: [&str; 4] = ["content", "templates", "static", "themes"];
+const SOURCE_DIRS: [&str; 5] = ["content", "data", "templates", "static", "themes"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct WriteStats {

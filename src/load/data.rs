@@ -13,6 +13,10 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::model::{DataSource, Metric, Point};
 use crate::source::SourceFile;
 
+/// The folder data files are kept in by convention: the one folder besides
+/// `content/` read as committed when a build reads git history (`--as-of`).
+pub const DATA_DIR: &str = "data";
+
 /// Where data files are read from.
 #[derive(Debug, Clone, Copy)]
 pub enum DataFiles<'a> {

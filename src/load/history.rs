@@ -144,7 +144,7 @@ pub struct History {
     pub root: PathBuf,
     /// The commit read, when the site's files come from history.
     pub commit: Option<Commit>,
-    /// `okra.toml` and the files under `content/` as committed, paths
+    /// `okra.toml` and the files under `content/` and `data/` as committed, paths
     /// relative to the site root; `None`: the files on disk are used.
     pub files: Option<Snapshot>,
     pub ledger: Ledger,
@@ -579,6 +579,8 @@ impl Repo {
     fn snapshot(&self, commit: &str) -> Result<Option<Snapshot>, String> {
         let config_path = format!("{}{CONFIG_FILE}", self.prefix);
         let content = format!("{}{CONTENT_DIR}", self.prefix);
+        // KR data files under `data/` are read as committed too.
+        let data = format!("{}{}", self.prefix, crate::load::data::DATA_DIR);
         let out = self.git(&[
             "ls-tree",
             "-r",
@@ -588,6 +590,7 @@ impl Repo {
             "--",
             &config_path,
             &content,
+            &data,
         ])?;
         let mut entries = Vec::new();
         for entry in out.split(|b| *b == 0).filter(|e| !e.is_empty()) {

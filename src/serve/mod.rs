@@ -65,7 +65,7 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// How many ports after `--port` are tried when it is taken.
 const PORT_TRIES: u16 = 20;
 /// Folders of the site that are watched recursively (SPEC §7 layout).
-const SOURCE_DIRS: [&str; 4] = ["content", "templates", "static", "themes"];
+const SOURCE_DIRS: [&str; 5] = ["content", "data", "templates", "static", "themes"];
 /// A change under these (or to `okra.toml`) loads the theme again.
 const THEME_SOURCES: [&str; 3] = ["templates", "static", "themes"];
 /// The live-reload event stream.
@@ -657,6 +657,7 @@ mod tests {
         let yes = |p: &str| is_source_change(root, &root.join(p));
         assert!(yes("okra.toml"));
         assert!(yes("content/fy24/eng/objective.md"));
+        assert!(yes("data/signups.csv"));
         assert!(yes("content"));
         assert!(yes("templates/base.html"));
         assert!(yes("static/logo.png"));
