@@ -34,9 +34,11 @@ impl DataFiles<'_> {
                 let abs = root.join(rel);
                 // A symlink may lead out of the root: the real path must stay in it.
                 let (Ok(real), Ok(real_root)) = (abs.canonicalize(), root.canonicalize()) else {
-                    return Err(std::fs::metadata(&abs)
-                        .err()
-                        .map_or_else(|| "cannot resolve the path".into(), |e| e.to_string()));
+                    return Err(match std::fs::metadata(&abs) {
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => NO_FILE.into(),
+                        Err(e) => e.to_string(),
+                        Ok(_) => "cannot resolve the path".into(),
+                    });
                 };
                 if !real.starts_with(&real_root) {
                     return Err(OUTSIDE.into());
@@ -47,11 +49,12 @@ impl DataFiles<'_> {
                 .iter()
                 .find(|(p, _)| Path::new(p) == rel)
                 .map(|(_, t)| t.as_bytes().to_vec())
-                .ok_or_else(|| "no such file".into()),
+                .ok_or_else(|| NO_FILE.into()),
         }
     }
 }
 
+const NO_FILE: &str = "there is no such file";
 const OUTSIDE: &str = "it leads outside the site root";
 
 /// The path of `file` relative to the site root, or why it is not under it.
