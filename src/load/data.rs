@@ -78,6 +78,15 @@ fn under_root(file: &str) -> Result<PathBuf, &'static str> {
     Ok(out)
 }
 
+/// Why a data file cannot be used at all (an error on the KR's `source` line).
+enum Problem {
+    Outside,
+    Missing,
+    Kind,
+}
+
+const FILE_HINT: &str = "`file` is a path relative to the site root (where okra.toml is), such as `data/signups.csv`; the file must exist under that folder";
+
 /// Reads the points of one KR's data source, sorted by date (the last row of
 /// a day wins). Every problem is reported; bad rows are left out.
 pub fn read_points(
@@ -86,23 +95,24 @@ pub fn read_points(
     files: DataFiles<'_>,
     diags: &mut Diagnostics,
 ) -> Vec<Point> {
-    let fail = |diags: &mut Diagnostics, code, why: String| {
-        diags.push(Diagnostic::error(
-            code,
-            src.loc.clone(),
-            format!("cannot read the data file `{}`: {why}", src.file),
-            "`file` is a path relative to the site root (where okra.toml is), such as `data/signups.csv`; the file must exist under that folder",
-        ));
+    let fail = |diags: &mut Diagnostics, problem: Problem, why: String| {
+        let loc = src.loc.clone();
+        let message = format!("cannot read the data file `{}`: {why}", src.file);
+        diags.push(match problem {
+            Problem::Outside => Diagnostic::error("data-file-outside", loc, message, FILE_HINT),
+            Problem::Missing => Diagnostic::error("data-file-missing", loc, message, FILE_HINT),
+            Problem::Kind => Diagnostic::error("data-file-kind", loc, message, FILE_HINT),
+        });
         Vec::new()
     };
     let rel = match under_root(&src.file) {
         Ok(r) => r,
-        Err(why) => return fail(diags, "data-file-outside", why.into()),
+        Err(why) => return fail(diags, Problem::Outside, why.into()),
     };
     let bytes = match files.read(&rel) {
         Ok(b) => b,
-        Err(why) if why == OUTSIDE => return fail(diags, "data-file-outside", why),
-        Err(why) => return fail(diags, "data-file-missing", why),
+        Err(why) if why == OUTSIDE => return fail(diags, Problem::Outside, why),
+        Err(why) => return fail(diags, Problem::Missing, why),
     };
     let file = match SourceFile::from_bytes(rel.clone(), bytes) {
         Ok(f) => f,
@@ -117,7 +127,7 @@ pub fn read_points(
         _ => {
             return fail(
                 diags,
-                "data-file-kind",
+                Problem::Kind,
                 "only `.csv` and `.json` files are read".into(),
             );
         }

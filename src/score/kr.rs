@@ -25,7 +25,9 @@ pub fn value_as_of(kr: &KeyResult, as_of: NaiveDate) -> f64 {
         .rev()
         .find_map(|u| u.value.map(|v| (u.date, v)));
     let n = kr.points.partition_point(|p| p.date <= as_of);
-    let point = n.checked_sub(1).map(|i| (kr.points[i].date, kr.points[i].value));
+    let point = n
+        .checked_sub(1)
+        .map(|i| (kr.points[i].date, kr.points[i].value));
     let latest = match (update, point) {
         (Some(u), Some(p)) if p.0 > u.0 => Some(p.1),
         (Some(u), _) => Some(u.1),

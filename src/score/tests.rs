@@ -843,19 +843,35 @@ fn value_as_of_merges_data_points_with_updates() {
             upd("2024-04-20", Status::AtRisk, None),
         ],
     );
-    k.points = [("2024-04-05", 10.0), ("2024-04-10", 25.0), ("2024-04-15", 40.0)]
-        .iter()
-        .map(|(date, value)| Point {
-            date: d(date),
-            value: *value,
-        })
-        .collect();
+    k.points = [
+        ("2024-04-05", 10.0),
+        ("2024-04-10", 25.0),
+        ("2024-04-15", 40.0),
+    ]
+    .iter()
+    .map(|(date, value)| Point {
+        date: d(date),
+        value: *value,
+    })
+    .collect();
     let v = |day| crate::score::kr::value_as_of(&k, d(day));
     assert_eq!(v("2024-04-01"), 0.0, "before any value: start");
     assert_eq!(v("2024-04-05"), 10.0, "a point on the day counts");
-    assert_eq!(v("2024-04-10"), 30.0, "an update wins over a point of its day");
-    assert_eq!(v("2024-04-16"), 40.0, "a later point wins over an older update");
-    assert_eq!(v("2024-04-20"), 40.0, "an update without a value changes nothing");
+    assert_eq!(
+        v("2024-04-10"),
+        30.0,
+        "an update wins over a point of its day"
+    );
+    assert_eq!(
+        v("2024-04-16"),
+        40.0,
+        "a later point wins over an older update"
+    );
+    assert_eq!(
+        v("2024-04-20"),
+        40.0,
+        "an update without a value changes nothing"
+    );
     // Status still comes from the updates only.
     assert_eq!(
         crate::score::kr::status_as_of(&k, d("2024-04-16")),

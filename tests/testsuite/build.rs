@@ -869,3 +869,60 @@ fn forecast_accuracy_on_review_and_closed_quarter_pages() {
     assert!(!page(&tree, "quarters/fy2024-q1/index.html").contains("Forecast accuracy"));
     assert!(!page(&tree, "review/fy2024/index.html").contains("Forecast accuracy"));
 }
+
+/// A KR's `source` data file: its values merge with the updates' (an update
+/// wins on its own day), show in okrs.json as `points` up to the as-of day,
+/// and are drawn on the KR chart.
+#[test]
+fn kr_values_from_data_files() {
+    let site = fixture("data-source");
+    let json = |tree: &BTreeMap<String, Vec<u8>>| -> serde_json::Value {
+        serde_json::from_slice(&tree["okrs.json"]).unwrap()
+    };
+    let kr = |j: &serde_json::Value, id: &str| -> serde_json::Value {
+        j["objectives"][0]["key_results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    for (day, signups, n) in [
+        ("2024-01-10", 120.0, 1),
+        ("2024-01-20", 450.0, 3), // the update of that day, not the data row
+        ("2024-01-30", 520.0, 4),
+    ] {
+        let (_tmp, tree) = build_ok(&site, day, &["--history", "none"]);
+        let k = kr(&json(&tree), "fy24/growth/signups");
+        assert_eq!(k["value"], signups, "{day}");
+        assert_eq!(k["points"].as_array().unwrap().len(), n, "{day}");
+        // Status still comes from the updates only.
+        assert_eq!(
+            k["updates"].as_array().unwrap().len(),
+            usize::from(n > 1),
+            "{day}"
+        );
+    }
+    let (_tmp, tree) = build_ok(&site, "2024-03-01", &["--history", "none"]);
+    let j = json(&tree);
+    assert_eq!(
+        kr(&j, "fy24/growth/revenue")["points"],
+        serde_json::json!([
+            {"date": "2024-01-31", "value": 18000.0},
+            {"date": "2024-02-29", "value": 26000.5}
+        ])
+    );
+    assert_eq!(kr(&j, "fy24/growth/revenue")["value"], 26000.5);
+    let html = page(&tree, "fy24/growth/signups/index.html");
+    assert!(html.contains("value from the data file"));
+    assert_eq!(
+        html.matches("<circle").count(),
+        2 * 5,
+        "a dot per data point, in both chart sizes"
+    );
+    assert!(
+        html.contains("<td>2024-01-28</td><td>data file</td>"),
+        "data rows in the chart's table"
+    );
+}

@@ -31,7 +31,10 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
     let day = |d: NaiveDate| (d - start).num_days() as f64;
     // The x axis is the quarter, widened to show updates and data points just
     // before or after it.
-    let dates = updates.iter().map(|u| u.date).chain(data.iter().map(|p| p.date));
+    let dates = updates
+        .iter()
+        .map(|u| u.date)
+        .chain(data.iter().map(|p| p.date));
     let x0 = dates.clone().map(day).fold(0.0, f64::min);
     let x1 = dates.map(day).fold(day(end), f64::max) + 1.0;
     let label = format::quarter_label(kr.meta.quarter);
@@ -70,7 +73,10 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
             Cell::num(format::value(kr, p.value), Some(p.value)),
             Cell::num(format::progress(progress).text, progress),
         ]);
-        if !updates.iter().any(|u| u.date == p.date && u.value.is_some()) {
+        if !updates
+            .iter()
+            .any(|u| u.date == p.date && u.value.is_some())
+        {
             points.push((x, p.value));
         }
     }
@@ -189,9 +195,11 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
         min_width: 0,
     };
     if !data.is_empty() && kr.meta.metric != Metric::Boolean {
-        chart
-            .legend
-            .push(super::legend("•", "value from the data file", "legend-value"));
+        chart.legend.push(super::legend(
+            "•",
+            "value from the data file",
+            "legend-value",
+        ));
     }
     if let (Some(f), false) = (forecast, kr.meta.metric == Metric::Boolean) {
         chart.legend.push(super::legend(
