@@ -217,7 +217,7 @@ pub struct KrMeta {
     /// the KR page.
     pub rebaseline: Option<String>,
     /// `source = { file, date, value }`: dated values read from a data file.
-    pub source: Option<DataSource>,
+    pub source: Option<Box<DataSource>>,
 }
 
 /// Where a KR's dated values come from: a CSV (with a header row) or JSON

@@ -503,7 +503,7 @@ pub fn update_value(value: &At<NumOrBool>, metric: Metric, key: &str) -> Result<
 const SOURCE_EXAMPLE: &str = "{ file = \"data/signups.csv\", date = \"day\", value = \"signups\" }";
 
 /// A KR's `source = { file, date, value }`; the file itself is read later.
-fn data_source(f: &mut Fields<'_, '_>) -> Option<crate::load::model::DataSource> {
+fn data_source(f: &mut Fields<'_, '_>) -> Option<Box<crate::load::model::DataSource>> {
     let (mut t, loc) = f.table(
         "source",
         "KR's `source`",
@@ -526,10 +526,10 @@ fn data_source(f: &mut Fields<'_, '_>) -> Option<crate::load::model::DataSource>
     let date = get(&mut t, "date", "\"day\"");
     let value = get(&mut t, "value", "\"signups\"");
     f.diags.extend(std::mem::take(&mut t.diags));
-    Some(crate::load::model::DataSource {
+    Some(Box::new(crate::load::model::DataSource {
         file: file?,
         date: date?,
         value: value?,
         loc,
-    })
+    }))
 }
