@@ -1,7 +1,9 @@
-//! The Atom feed of status updates (`/updates.xml`).
+//! The Atom feeds of status updates: the whole site's (`/updates.xml`) and
+//! each team's (`/teams/<team>/updates.xml`, the updates of the team's KRs).
 
 use std::fmt::Write as _;
 
+use super::view::UpdateView;
 use super::{Renderer, urls};
 
 /// Entries in the feed: the newest updates.
@@ -25,14 +27,56 @@ pub fn xml_escape(s: &str) -> String {
     out
 }
 
-/// The feed. Links are absolute when a base URL is known, else relative to
-/// the feed itself (which sits at the site root).
+/// The site's feed. Links are absolute when a base URL is known, else
+/// relative to the site root.
 pub fn atom(r: &Renderer<'_>, base_url: Option<&str>) -> String {
+    let updates: Vec<&UpdateView> = r.views.updates.iter().map(|u| &**u).collect();
+    write_feed(
+        r,
+        base_url,
+        "status updates",
+        urls::FEED,
+        urls::UPDATES,
+        &updates,
+    )
+}
+
+/// The feed of team `team_id`'s KRs' updates, or None when there is no such
+/// team. Its page is the team's page.
+pub fn team_atom(r: &Renderer<'_>, team_id: &str, base_url: Option<&str>) -> Option<String> {
+    let team = r.views.teams.iter().find(|t| t.id == team_id)?;
+    let updates: Vec<&UpdateView> = r
+        .views
+        .updates
+        .iter()
+        .zip(&r.views.update_krs)
+        .filter(|(_, k)| r.site.key_results[**k].meta.team.as_deref() == Some(team_id))
+        .map(|(u, _)| &**u)
+        .collect();
+    Some(write_feed(
+        r,
+        base_url,
+        &format!("{} status updates", team.name),
+        &urls::team_feed(team_id),
+        &team.url,
+        &updates,
+    ))
+}
+
+/// A feed of `updates` (newest first), written at `self_path`, whose page is
+/// `page`.
+fn write_feed(
+    r: &Renderer<'_>,
+    base_url: Option<&str>,
+    what: &str,
+    self_path: &str,
+    page: &str,
+    updates: &[&UpdateView],
+) -> String {
     let base = base_url
         .map(|b| format!("{}/", b.trim_end_matches('/')))
         .unwrap_or_default();
     let cfg = &r.site.config;
-    let updates = &r.views.updates;
     let updated = updates
         .first()
         .map_or_else(|| r.scores.as_of.to_string(), |u| u.date.clone());
@@ -45,21 +89,27 @@ pub fn atom(r: &Renderer<'_>, base_url: Option<&str>) -> String {
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
     let _ = writeln!(
         out,
-        "  <title>{} — status updates</title>",
-        xml_escape(&cfg.title)
+        "  <title>{} — {}</title>",
+        xml_escape(&cfg.title),
+        xml_escape(what)
     );
-    let _ = writeln!(out, "  <id>{}{}</id>", xml_escape(&id_base), urls::FEED);
+    let _ = writeln!(
+        out,
+        "  <id>{}{}</id>",
+        xml_escape(&id_base),
+        xml_escape(self_path)
+    );
     let _ = writeln!(
         out,
         "  <link rel=\"self\" href=\"{}{}\"/>",
         xml_escape(&base),
-        urls::FEED
+        xml_escape(self_path)
     );
     let _ = writeln!(
         out,
         "  <link rel=\"alternate\" type=\"text/html\" href=\"{}{}\"/>",
         xml_escape(&base),
-        urls::UPDATES
+        xml_escape(page)
     );
     let _ = writeln!(out, "  <updated>{updated}T00:00:00Z</updated>");
     let _ = writeln!(out, "  <generator>okra</generator>");

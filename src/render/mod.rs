@@ -245,7 +245,8 @@ pub enum RenderError {
     Write(std::io::Error),
 }
 
-/// The feed and the exports: one file each, made from the whole site.
+/// The feed and the exports: one file each, made from the whole site (the
+/// teams' feeds are written beside them, one per team).
 const SITE_FILES: [&str; 4] = [urls::JSON, urls::CSV, urls::FEED, urls::CHANGES_JSON];
 
 impl Prepared {
@@ -318,7 +319,7 @@ impl Prepared {
             urls::CSV => Some(export::csv(r.site, r.scores)),
             urls::FEED => Some(feed::atom(&r, self.base_url.as_deref())),
             urls::CHANGES_JSON => Some(pages::changes::json(&r)),
-            _ => None,
+            _ => feed::team_atom(&r, urls::team_feed_team(path)?, self.base_url.as_deref()),
         }
     }
 
@@ -408,6 +409,13 @@ impl Prepared {
                     cancelled()?;
                     if let Some(text) = self.site_file(path) {
                         sink.put(path, text.as_bytes())?;
+                    }
+                }
+                for team in &self.views.teams {
+                    cancelled()?;
+                    let path = urls::team_feed(&team.id);
+                    if let Some(text) = self.site_file(&path) {
+                        sink.put(&path, text.as_bytes())?;
                     }
                 }
                 self.stats.stage("exports and feed", t);

@@ -74,6 +74,18 @@ pub fn team(id: &str) -> String {
     format!("{TEAMS}{id}/")
 }
 
+/// A team's Atom feed of its KRs' updates (`teams/eng/updates.xml`).
+pub fn team_feed(id: &str) -> String {
+    format!("{TEAMS}{id}/updates.xml")
+}
+
+/// The team whose feed `path` is (the reverse of [`team_feed`]).
+pub fn team_feed_team(path: &str) -> Option<&str> {
+    path.strip_prefix(TEAMS)?
+        .strip_suffix("/updates.xml")
+        .filter(|t| !t.is_empty() && !t.contains('/'))
+}
+
 /// A person's page, by the slug of their name made unique across the site.
 pub fn person(slug: &str) -> String {
     format!("{PEOPLE}{slug}/")
@@ -206,6 +218,7 @@ mod tests {
             assert_eq!(family_of(person(&slug)), Family::People, "{id}");
             assert_eq!(family_of(wall(&slug)), Family::Wall, "{id}");
             assert_eq!(trend_kr(&trend(id)), Some(id));
+            assert_eq!(team_feed_team(&team_feed(&slug)), Some(slug.as_str()));
         }
     }
 

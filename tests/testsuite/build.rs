@@ -607,6 +607,44 @@ fn base_url_feeds_absolute_links_only_in_the_feed() {
 }
 
 #[test]
+fn each_team_has_a_feed_of_its_krs_updates_linked_from_its_page() {
+    let (_tmp, tree) = build_ok(
+        &fixture("scoring"),
+        "2024-05-20",
+        &["--base-url", "https://okrs.example.com/okrs"],
+    );
+    let feed = page(&tree, "teams/eng/updates.xml");
+    assert!(feed.contains("<title>"), "{feed}");
+    assert!(
+        feed.contains(
+            "<link rel=\"self\" href=\"https://okrs.example.com/okrs/teams/eng/updates.xml\"/>"
+        ),
+        "{feed}"
+    );
+    assert!(
+        feed.contains("href=\"https://okrs.example.com/okrs/teams/eng/\""),
+        "its page is the team page: {feed}"
+    );
+    // The team's KRs' updates, and no other team's (the company KRs have none).
+    assert!(feed.contains("fy24/eng/uptime-q2/#u-2024-05-16"), "{feed}");
+    assert!(!feed.contains("fy24/company/"), "{feed}");
+    let site_feed = page(&tree, "updates.xml");
+    assert!(
+        site_feed.contains("fy24/company/"),
+        "the site feed has them"
+    );
+    let team = page(&tree, "teams/eng/index.html");
+    assert!(
+        team.contains("href=\"../../teams/eng/updates.xml\""),
+        "linked"
+    );
+    assert!(
+        team.contains("type=\"application/atom+xml\" title=\"Engineering: status updates\""),
+        "announced in the head"
+    );
+}
+
+#[test]
 fn content_errors_exit_1_and_write_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("public");

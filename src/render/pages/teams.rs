@@ -51,6 +51,8 @@ struct TeamPage<'v> {
     other_years: Vec<YearGroup<'v>>,
     people: Vec<Link>,
     charts: Option<[Chart; 2]>,
+    /// The team's Atom feed of its KRs' updates.
+    feed_url: String,
 }
 
 /// A card of objective `i` in quarter `q` listing only the KRs of the team
@@ -184,6 +186,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             current_stats: stats(r, &current_krs),
             other_years,
             people,
+            feed_url: urls::team_feed(&team.id),
         };
         jobs.push(PageJob::lazy(
             "team.html",
