@@ -17,7 +17,15 @@ pub const REVIEWS_DIR: &str = "reviews";
 pub const OBJECTIVE_FILE: &str = "objective.md";
 /// Top-level names under `content/` that would collide with okra's own pages.
 pub const RESERVED: &[&str] = &[
-    "people", "quarters", "history", "review", "updates", "wall", "page", "changes",
+    "people",
+    "quarters",
+    "history",
+    "review",
+    "updates",
+    "wall",
+    "page",
+    "changes",
+    "alignment",
 ];
 
 /// A content file and what its place in the tree makes it.

@@ -38,6 +38,14 @@ pub const CHANGES_JSON: &str = "changes.json";
 /// The company's wall printout.
 pub const WALL: &str = "wall/";
 
+/// The alignment tree of the current fiscal year.
+pub const ALIGNMENT: &str = "alignment/";
+
+/// The alignment tree of a fiscal year (`alignment/fy2024/`).
+pub fn alignment(year: FiscalYear) -> String {
+    format!("{ALIGNMENT}{}/", year.slug())
+}
+
 /// An objective's page: its ID is its folder (`fy24/eng/`).
 pub fn objective(id: &str) -> String {
     format!("{id}/")
@@ -139,6 +147,7 @@ pub enum Family {
     Updates,
     Changes,
     Wall,
+    Alignment,
     /// Objectives and KRs: every path under no other family's folder.
     Okrs,
 }
@@ -146,7 +155,8 @@ pub enum Family {
 /// The family of the page written to `path` (an output path such as
 /// `teams/eng/index.html`), by the folder it lies in.
 pub fn family(path: &str) -> Family {
-    const FOLDERS: [(&str, Family); 8] = [
+    const FOLDERS: [(&str, Family); 9] = [
+        (ALIGNMENT, Family::Alignment),
         (CHANGES, Family::Changes),
         (TEAMS, Family::Teams),
         (PEOPLE, Family::People),
@@ -194,6 +204,8 @@ mod tests {
         assert_eq!(family_of(HISTORY.into()), Family::Quarters);
         assert_eq!(family_of(REVIEWS.into()), Family::Reviews);
         assert_eq!(family_of(WALL.into()), Family::Wall);
+        assert_eq!(family_of(ALIGNMENT.into()), Family::Alignment);
+        assert_eq!(family_of(alignment(q.year)), Family::Alignment);
         assert_eq!(family_of(quarter(q)), Family::Quarters);
         assert_eq!(family_of(review(q.year)), Family::Reviews);
         for n in 1..40 {
@@ -204,6 +216,7 @@ mod tests {
             "fy24/eng/latency",
             "fy2024/teams-growth/nps-q1",
             "fy24/wall",
+            "alignments/x",
             "teamsters/x",
             "peoples/y",
             "reviewed/z",
@@ -227,7 +240,9 @@ mod tests {
     #[test]
     fn site_folders_are_reserved_for_content() {
         use crate::load::walk::{RESERVED, TEAMS_DIR};
-        for url in [TEAMS, PEOPLE, QUARTERS, HISTORY, REVIEWS, UPDATES, WALL] {
+        for url in [
+            TEAMS, PEOPLE, QUARTERS, HISTORY, REVIEWS, UPDATES, WALL, ALIGNMENT,
+        ] {
             let folder = url.trim_end_matches('/');
             assert!(
                 RESERVED.contains(&folder) || folder == TEAMS_DIR,

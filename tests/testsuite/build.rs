@@ -98,6 +98,10 @@ fn demo_site_has_every_page_of_the_spec_and_no_broken_links() {
         "updates.xml",
         "updates/index.html",
         "wall/index.html",
+        "alignment/index.html",
+        "alignment/fy2026/index.html",
+        "alignment/fy2025/index.html",
+        "teams/tech/updates.xml",
         "history/index.html",
         "quarters/index.html",
         "quarters/fy2026-q4/index.html",
@@ -642,6 +646,33 @@ fn each_team_has_a_feed_of_its_krs_updates_linked_from_its_page() {
         team.contains("type=\"application/atom+xml\" title=\"Engineering: status updates\""),
         "announced in the head"
     );
+}
+
+#[test]
+fn alignment_nests_team_objectives_and_krs_under_the_company_objective() {
+    let (_tmp, tree) = build_ok(&fixture("scoring"), "2024-05-20", &[]);
+    let current = page(&tree, "alignment/index.html");
+    let year = page(&tree, "alignment/fy2024/index.html").replace("../../", "../");
+    assert!(
+        current.split("<main").nth(1) == year.split("<main").nth(1),
+        "/alignment/ is the current year's tree"
+    );
+    let company = current.find("data-objective=\"fy24/company\"").unwrap();
+    let nested = current
+        .find("<ul class=\"align-tree\" aria-label=\"Aligned to Grow\">")
+        .unwrap();
+    let eng = current.find("data-objective=\"fy24/eng\"").unwrap();
+    let eng_kr = current.find("data-kr=\"fy24/eng/uptime-q2\"").unwrap();
+    assert!(
+        company < nested && nested < eng && eng < eng_kr,
+        "company → team → KR"
+    );
+    // The year's score of each node, as its objective's page shows it.
+    assert!(
+        current[company..nested].contains("At risk") && current[company..nested].contains(">73%<")
+    );
+    assert!(current[eng..eng_kr].contains("On track") && current[eng..eng_kr].contains(">63%<"));
+    assert!(!current.contains("<table"), "no wide tables on a phone");
 }
 
 #[test]

@@ -191,6 +191,7 @@ struct Checks {
     review_cells: usize,
     teams: usize,
     attention: usize,
+    alignment: usize,
 }
 
 fn check_site(site: &Path, as_of: &str, checks: &mut Checks) -> Vec<String> {
@@ -261,6 +262,62 @@ fn check_site(site: &Path, as_of: &str, checks: &mut Checks) -> Vec<String> {
                         "{rel}: card {id} ({scope}) shows {:?}, okrs.json {want}",
                         first_progress(score)
                     ));
+                }
+            }
+        }
+        // The alignment tree: every objective node and KR agrees with
+        // okrs.json, and every objective of the year is in the tree.
+        if rel.starts_with("alignment/") {
+            checks.alignment += 1;
+            for (id, item) in elements(&html, "li", "data-kr") {
+                let Some(k) = j.krs.get(&id) else {
+                    problems.push(format!("{rel}: node of unknown KR {id}"));
+                    continue;
+                };
+                let (want, st) = (shown(&k["progress"]), status_key(&k["status"]));
+                if first_progress(item).as_deref() != Some(&want)
+                    || first_status(item).as_deref() != Some(&st)
+                {
+                    problems.push(format!(
+                        "{rel}: KR {id} node differs from okrs.json {want} {st}"
+                    ));
+                }
+            }
+            let mut shown_ids = BTreeSet::new();
+            let mut from = 0;
+            while let Some(i) = html[from..].find("<li class=\"align-node") {
+                let at = from + i;
+                from = at + 1;
+                let d =
+                    at + html[at..].find("data-objective=\"").unwrap() + "data-objective=\"".len();
+                let id = &html[d..d + html[d..].find('"').unwrap()];
+                shown_ids.insert(id.to_string());
+                let Some(o) = j.objectives.get(id) else {
+                    problems.push(format!("{rel}: node of unknown objective {id}"));
+                    continue;
+                };
+                let score = &html[d..];
+                let score = &score[score.find("align-score").unwrap()..];
+                let (want, st) = (shown(&o["progress"]), status_key(&o["status"]));
+                if first_progress(score).as_deref() != Some(&want)
+                    || first_status(score).as_deref() != Some(&st)
+                {
+                    problems.push(format!(
+                        "{rel}: objective {id} node differs from okrs.json {want} {st}"
+                    ));
+                }
+            }
+            if let Some(fy) = rel
+                .strip_prefix("alignment/fy")
+                .and_then(|y| y.strip_suffix("/index.html"))
+            {
+                let period = format!("FY{fy}");
+                for (id, o) in &j.objectives {
+                    if o["period"].as_str() == Some(&period) && !shown_ids.contains(id) {
+                        problems.push(format!(
+                            "{rel}: objective {id} of {period} is not in the tree"
+                        ));
+                    }
                 }
             }
         }
@@ -398,6 +455,11 @@ fn generated_sites_agree_with_okrs_json_and_link_only_to_real_pages() {
     );
     // The checks must have had something to check.
     assert!(checks.kr_rows > 1000 && checks.cards > 500 && checks.teams > 20);
+    assert!(
+        checks.alignment > 10,
+        "{} alignment pages",
+        checks.alignment
+    );
     assert!(
         checks.review_cells > 100 && checks.attention > 5,
         "{checks:?}"

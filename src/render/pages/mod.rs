@@ -2,6 +2,7 @@
 //! renderer fills in templates in parallel.
 
 mod accuracy;
+mod alignment;
 pub mod changes;
 mod dashboard;
 mod okr;
@@ -35,6 +36,7 @@ pub fn all<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     jobs.extend(updates::pages(r));
     jobs.extend(changes::pages(r));
     jobs.extend(wall::pages(r));
+    jobs.extend(alignment::pages(r));
     jobs.push(not_found());
     jobs
 }
@@ -65,6 +67,7 @@ pub fn for_path<'r>(r: &'r Renderer<'_>, path: &str) -> Option<PageJob<'r>> {
         Family::Updates => updates::pages(r),
         Family::Changes => changes::pages(r),
         Family::Wall => wall::pages(r),
+        Family::Alignment => alignment::pages(r),
         Family::Okrs => okr::pages(r),
     };
     family.into_iter().find(is_it)
