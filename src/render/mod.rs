@@ -12,6 +12,7 @@ pub mod format;
 pub mod markdown;
 pub mod memo;
 mod pages;
+pub mod qr;
 pub mod stats;
 pub mod status;
 pub mod templates;
@@ -98,6 +99,9 @@ pub struct Renderer<'a> {
     pub scores: &'a Scores,
     pub views: &'a Views,
     pub stats: &'a stats::RenderStats,
+    /// The absolute URL the site is published at, when known (`--base-url`
+    /// or okra.toml): the feeds and the wall sheets' QR codes need it.
+    pub base_url: Option<&'a str>,
 }
 
 /// One page to render: template, the folder URL it lives at (`fy24/x/`, `` for
@@ -308,6 +312,7 @@ impl Prepared {
             scores: &self.scores,
             views: &self.views,
             stats: &self.stats,
+            base_url: self.base_url.as_deref(),
         }
     }
 

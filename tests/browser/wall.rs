@@ -804,7 +804,10 @@ async fn the_wall_prints_on_exactly_one_sheet() {
     let mut failures = Vec::new();
     for (name, root, paper, orientation, single) in cases {
         let site = build_site(&with_paper(&root, paper, orientation), "2026-11-22", &[]);
-        let split = wall_pages(&site).len() > 1;
+        // Every team has a sheet of its own; a split company sheet lists the teams.
+        let split = std::fs::read_to_string(site.join("wall/index.html"))
+            .unwrap()
+            .contains("wall-teams");
         if single && split {
             failures.push(format!(
                 "{name} on {paper} {orientation}: split into team walls"
@@ -818,6 +821,72 @@ async fn the_wall_prints_on_exactly_one_sheet() {
             if name == "demo" && p.text.contains('…') {
                 failures.push(format!("{label}: an ellipsis on the sheet"));
             }
+        }
+    }
+    browser.close().await.unwrap();
+    let _ = browser.wait().await;
+    task.abort();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A team's sheet, printed with the site's address known, is one filled sheet
+/// whose QR code, as Chromium draws it, decodes to the team page's URL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_sheet_prints_on_one_sheet_with_a_qr_code_of_its_page() {
+    let base = "https://okrs.example.com/okrs/";
+    let site = build_site(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        "2026-11-22",
+        &["--base-url", base],
+    );
+    let (mut browser, task) = launch(1280, 900).await;
+    let pdfs = std::env::temp_dir().join("okra-wall-pdfs");
+    let sheet = sheet_mm("A3", "landscape");
+    let mut failures = Vec::new();
+    let printed = print_walls(&browser, &site, "qr", sheet, &pdfs).await;
+    assert!(printed.len() >= 6, "the company sheet and a sheet per team");
+    for p in &printed {
+        check_sheet(p, "qr", sheet, &mut failures);
+    }
+    for team in ["platform", "devrel"] {
+        let page = browser
+            .new_page(format!(
+                "file://{}",
+                site.join(format!("wall/{team}/index.html")).display()
+            ))
+            .await
+            .unwrap();
+        page.wait_for_navigation().await.unwrap();
+        // Four device pixels per CSS pixel: about ten per module.
+        page.execute(SetDeviceMetricsOverrideParams::new(1280, 900, 4.0, false))
+            .await
+            .unwrap();
+        let png = page
+            .find_element(".wall-qr svg")
+            .await
+            .unwrap()
+            .screenshot(chromiumoxide::cdp::browser_protocol::page::CaptureScreenshotFormat::Png)
+            .await
+            .unwrap();
+        page.close().await.unwrap();
+        let (px, width) = super::pixels(&png);
+        let height = px.len() / width as usize;
+        let mut img =
+            rqrr::PreparedImage::prepare_from_greyscale(width as usize, height, |x, y| {
+                let [r, g, b] = px[y * width as usize + x];
+                ((r as u32 + g as u32 + b as u32) / 3) as u8
+            });
+        let grids = img.detect_grids();
+        match grids.first().map(|g| g.decode()) {
+            Some(Ok((_, url))) => {
+                if url != format!("{base}teams/{team}/") {
+                    failures.push(format!("{team}: the QR code reads {url}"));
+                }
+            }
+            other => failures.push(format!(
+                "{team}: no QR code decoded ({} grids, {other:?})",
+                grids.len()
+            )),
         }
     }
     browser.close().await.unwrap();

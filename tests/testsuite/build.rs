@@ -994,4 +994,76 @@ fn kr_values_from_data_files() {
         html.contains("<td>2024-01-28</td><td>data file</td>"),
         "data rows in the chart's table"
     );
+
+/// The modules of a wall sheet's QR code (the `<svg class="qr">` okra
+/// inlines, one `M x y h1v1…` square per dark module), rasterised at 4 pixels
+/// per module and decoded.
+fn decode_qr(html: &str) -> String {
+    let at = html.find("<svg").expect("an inline SVG");
+    let svg = &html[at..at + html[at..].find("</svg>").unwrap()];
+    let vb = svg.find("viewBox=\"0 0 ").unwrap() + "viewBox=\"0 0 ".len();
+    let size: usize = svg[vb..].split(' ').next().unwrap().parse().unwrap();
+    let d = svg.find(" d=\"").unwrap() + " d=\"".len();
+    let path = &svg[d..d + svg[d..].find('"').unwrap()];
+    let mut dark = vec![false; size * size];
+    for square in path.split('M').filter(|s| !s.is_empty()) {
+        let end = square.find('h').unwrap();
+        let (x, y) = square[..end].split_once(' ').unwrap();
+        let (x, y): (usize, usize) = (x.parse().unwrap(), y.parse().unwrap());
+        dark[y * size + x] = true;
+    }
+    const PX: usize = 4;
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(size * PX, size * PX, |x, y| {
+        if dark[(y / PX) * size + x / PX] {
+            0
+        } else {
+            255
+        }
+    });
+    let grids = img.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code");
+    grids[0].decode().expect("decodes").1
+}
+
+#[test]
+fn every_team_has_a_wall_sheet_whose_qr_code_leads_to_its_page() {
+    let (_tmp, plain) = build_ok(manifest(), "2026-11-22", &[]);
+    let company = page(&plain, "wall/index.html");
+    assert!(
+        !company.contains("wall-teams"),
+        "the demo's wall fits one sheet"
+    );
+    // A sheet for every team with objectives this year, though the company fits one.
+    let sheets: Vec<&String> = plain
+        .keys()
+        .filter(|p| p.starts_with("wall/") && p.matches('/').count() == 2)
+        .collect();
+    assert!(sheets.len() >= 5, "{sheets:?}");
+    for s in &sheets {
+        assert!(
+            !page(&plain, s).contains("class=\"qr\""),
+            "no QR code without base_url"
+        );
+    }
+    let (_tmp2, tree) = build_ok(
+        manifest(),
+        "2026-11-22",
+        &["--base-url", "https://okrs.example.com/okrs/"],
+    );
+    let mut decoded = 0;
+    for (path, bytes) in &tree {
+        let Some(team) = path
+            .strip_prefix("wall/")
+            .and_then(|p| p.strip_suffix("/index.html"))
+        else {
+            continue;
+        };
+        let html = text(bytes);
+        let url = format!("https://okrs.example.com/okrs/teams/{team}/");
+        assert_eq!(decode_qr(&html), url, "{path}");
+        assert!(html.contains(&format!("<a class=\"wall-qr\" href=\"{url}\">")));
+        decoded += 1;
+    }
+    assert_eq!(decoded, sheets.len(), "team sheets");
+    assert!(!page(&tree, "wall/index.html").contains("class=\"qr\""));
 }

@@ -3,7 +3,8 @@
 //! The sheet is read from a couple of metres away, so it should be filled:
 //! few objectives get large type, many get small type, and beyond a legible
 //! minimum the wall splits into a company sheet (company objectives and one
-//! line per team) and one sheet per team (`/wall/<team>/`).
+//! line per team). Every team also has a sheet of its own (`/wall/<team>/`),
+//! with a QR code of its live page when the site's address is known.
 //!
 //! CSS cannot grow or shrink type to fit a page and the site ships no
 //! JavaScript, so the type size and column count are chosen here. Every box
@@ -26,9 +27,9 @@ use crate::load::model::{KeyResult, Metric};
 use crate::load::{KrId, ObjectiveId};
 use crate::render::format::{self, Progress};
 use crate::render::status::StatusView;
-use crate::render::urls;
 use crate::render::view::{FlagView, KrView, Link, ObjectiveView, QuarterScore};
 use crate::render::{PageJob, Renderer};
+use crate::render::{qr, urls};
 
 /// A KR row: the KR with its value and target in full (never abbreviated).
 #[derive(Serialize)]
@@ -108,6 +109,10 @@ struct Wall<'v> {
     legend: Vec<StatusView>,
     /// The flags a KR row can carry, explained in the legend.
     flag_legend: Vec<String>,
+    /// On a team's sheet when the site's address is known: the QR code (an
+    /// inline SVG) of the team's live page, and that page's absolute URL.
+    qr: Option<String>,
+    qr_url: Option<String>,
 }
 
 /// Paper size in millimetres, as oriented.
@@ -354,7 +359,17 @@ pub struct Frame {
     pub subline: String,
     /// Legend entries: status badges and flag explanations.
     pub legend: Vec<String>,
+    /// A QR code of [`QR_MM`] sits right of the heading (a team's sheet when
+    /// the site's address is known).
+    pub qr: bool,
 }
+
+/// The printed side of a wall sheet's QR code, quiet zone included, and the
+/// gap left of it, in mm: at 37 modules for a team page's address of about
+/// 50 characters, a module is 0.65 mm, which phones read from a metre away.
+/// Keep in step with okra.css (`.wall-qr`).
+pub const QR_MM: f64 = 24.0;
+const QR_GAP_MM: f64 = 4.0;
 
 /// Heights in mm at one type size, for a column layout.
 struct Measure {
@@ -456,8 +471,21 @@ impl Measure {
 
     /// Height of the header and footer in em.
     fn frame(&self, f: &Frame, width: f64) -> f64 {
-        let h1 = wrap(&[run(&f.heading, H1_SIZE, true)], width) as f64 * H1_SIZE * H1_LH;
-        let sub = wrap(&[run(&f.subline, 1.0, false)], width) as f64 * LH;
+        // The heading and subline wrap left of the QR code, which the header
+        // is at least as tall as.
+        let qr_em = if f.qr {
+            (QR_MM + QR_GAP_MM) / self.em
+        } else {
+            0.0
+        };
+        let text_width = width - qr_em;
+        let h1 = wrap(&[run(&f.heading, H1_SIZE, true)], text_width) as f64 * H1_SIZE * H1_LH;
+        let sub = wrap(&[run(&f.subline, 1.0, false)], text_width) as f64 * LH;
+        let (h1, sub) = if f.qr {
+            (h1.max(QR_MM / self.em - sub), sub)
+        } else {
+            (h1, sub)
+        };
         // Legend entries flow in lines, as a wrapping flex row.
         let item_h = (FOOT_SIZE * LH).max(self.badge());
         let (mut lines, mut line) = (0usize, 0.0f64);
@@ -768,7 +796,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             .filter(|&k| r.site.key_results[k].meta.quarter == q)
             .collect()
     };
-    let frame = |team: Option<&str>, objectives: usize, krs: &[KrId]| {
+    let frame = |team: Option<&str>, objectives: usize, krs: &[KrId], qr: bool| {
         let stats: Stats = stats(r, krs);
         let heading = match team {
             Some(t) => format!("{} OKRs · {label} · {t}", cfg.company),
@@ -793,11 +821,18 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                 heading,
                 subline,
                 legend: items,
+                qr,
             },
             stats.average,
         )
     };
-    let wall = |frame: Frame, average, density, columns, teams, team: Option<String>| Wall {
+    let wall = |frame: Frame,
+                average,
+                density,
+                columns,
+                teams,
+                team: Option<String>,
+                qr: Option<(String, String)>| Wall {
         heading: frame.heading,
         subline: frame.subline,
         average,
@@ -810,28 +845,15 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         team,
         legend: legend.clone(),
         flag_legend: flag_legend.clone(),
+        qr_url: qr.as_ref().map(|q| q.0.clone()),
+        qr: qr.map(|q| q.1),
     };
     let all_krs = krs_of(&this_year);
-    let (company_frame, company_average) = frame(None, this_year.len(), &all_krs);
-    if let Some((density, columns)) =
-        layout(groups(r, &this_year), None, &company_frame, paper, false)
-    {
-        let ctx = wall(
-            company_frame,
-            company_average,
-            density,
-            columns,
-            Vec::new(),
-            None,
-        );
-        return vec![PageJob::lazy("wall.html", urls::WALL, "wall", move || ctx)];
-    }
-    // Too much for one sheet: company level plus a line per team, and a sheet per team.
-    let company: Vec<ObjectiveId> = this_year
-        .iter()
-        .copied()
-        .filter(|&i| r.site.objectives[i].meta.team.is_none())
-        .collect();
+    let (company_frame, company_average) = frame(None, this_year.len(), &all_krs, false);
+    let single = layout(groups(r, &this_year), None, &company_frame, paper, false);
+    // A sheet per team with objectives this year, whether the company fits one
+    // sheet or not: teams hang their own. With the site's address known, each
+    // carries a QR code of the team's live page.
     let mut team_objectives: BTreeMap<String, Vec<ObjectiveId>> = BTreeMap::new();
     for &i in &this_year {
         if let Some(t) = &r.site.objectives[i].meta.team {
@@ -865,7 +887,15 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             progress: format::progress(r.scores.average(&krs)),
             status: StatusView::objective(worst),
         });
-        let (team_frame, team_average) = frame(Some(&team.name), ids.len(), &krs);
+        let qr = r.base_url.and_then(|base| {
+            let url = format!("{}/{}", base.trim_end_matches('/'), urls::team(team_id));
+            let svg = qr::svg(
+                &url,
+                &format!("QR code of {}'s live page: {url}", team.name),
+            )?;
+            Some((url, svg))
+        });
+        let (team_frame, team_average) = frame(Some(&team.name), ids.len(), &krs, qr.is_some());
         let (density, columns) = layout(groups(r, ids), None, &team_frame, paper, true)
             .expect("a forced layout always places the cards");
         let ctx = wall(
@@ -875,9 +905,29 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             columns,
             Vec::new(),
             Some(team.name.clone()),
+            qr,
         );
         jobs.push(PageJob::lazy("wall.html", wall_url, "wall", move || ctx));
     }
+    if let Some((density, columns)) = single {
+        let ctx = wall(
+            company_frame,
+            company_average,
+            density,
+            columns,
+            Vec::new(),
+            None,
+            None,
+        );
+        jobs.push(PageJob::lazy("wall.html", urls::WALL, "wall", move || ctx));
+        return jobs;
+    }
+    // Too much for one sheet: company level plus a line per team.
+    let company: Vec<ObjectiveId> = this_year
+        .iter()
+        .copied()
+        .filter(|&i| r.site.objectives[i].meta.team.is_none())
+        .collect();
     let team_card = CardShape {
         heading: Some("Teams".into()),
         title: None,
@@ -908,6 +958,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         columns,
         lines,
         None,
+        None,
     );
     jobs.push(PageJob::lazy("wall.html", urls::WALL, "wall", move || ctx));
     jobs
@@ -929,6 +980,7 @@ mod tests {
                 .map(|s| format!("{} {}", s.symbol(), s.label()))
                 .chain(["⚑ Stale: no update for 14 days or more".to_string()])
                 .collect(),
+            qr: false,
         }
     }
 
