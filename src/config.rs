@@ -54,6 +54,21 @@ pub struct WallConfig {
     pub orientation: Orientation,
 }
 
+/// `[tv]`: the office screen's rotation (`/tv/`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TvConfig {
+    /// How long each page shows before the next.
+    pub seconds_per_page: i64,
+}
+
+impl Default for TvConfig {
+    fn default() -> Self {
+        TvConfig {
+            seconds_per_page: 20,
+        }
+    }
+}
+
 /// The parsed `okra.toml`, with defaults filled in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -71,6 +86,7 @@ pub struct Config {
     /// How far below pace (in progress, 0.25 = 25 points) an on-track KR may be.
     pub behind_pace_margin: f64,
     pub wall: WallConfig,
+    pub tv: TvConfig,
 }
 
 impl Default for Config {
@@ -86,6 +102,7 @@ impl Default for Config {
             final_scoring_grace_days: 14,
             behind_pace_margin: 0.25,
             wall: WallConfig::default(),
+            tv: TvConfig::default(),
         }
     }
 }
@@ -101,8 +118,10 @@ const KEYS: &[&str] = &[
     "final_scoring_grace_days",
     "behind_pace_margin",
     "wall",
+    "tv",
 ];
 const WALL_KEYS: &[&str] = &["paper", "orientation"];
+const TV_KEYS: &[&str] = &["seconds_per_page"];
 
 impl Config {
     /// Reads `okra.toml` from the site root. A missing file is an error naming it.
@@ -185,7 +204,25 @@ impl Config {
             }
         }
         let wall = table.get_ref().get("wall");
+        let tv = table.get_ref().get("tv");
         diags.extend(f.diags);
+        if let Some(tv) = tv {
+            match tv.get_ref() {
+                DeValue::Table(t) => {
+                    let mut w = Fields::new(file, 0, t, "[tv] table of okra.toml", TV_KEYS);
+                    if let Some(n) = whole_number(&mut w, "seconds_per_page", 5, 3600) {
+                        config.tv.seconds_per_page = n;
+                    }
+                    diags.extend(w.diags);
+                }
+                other => diags.push(Diagnostic::error(
+                    "wrong-type",
+                    file.loc(tv.span().start),
+                    format!("`tv` must be a table, found {}", other.type_str()),
+                    "write it as a section: `[tv]` on its own line, then `seconds_per_page = 20`",
+                )),
+            }
+        }
         if let Some(wall) = wall {
             match wall.get_ref() {
                 DeValue::Table(t) => {
@@ -266,6 +303,12 @@ mod tests {
         assert_eq!(c.stale_after_days, 7);
         assert_eq!(c.wall.paper, Paper::A4);
         assert_eq!(c.wall.orientation, Orientation::Portrait);
+        let (c, d) = parse("[tv]\nseconds_per_page = 45\n");
+        assert!(d.is_empty());
+        assert_eq!(c.tv.seconds_per_page, 45);
+        let (c, d) = parse("[tv]\nseconds_per_page = 2\n");
+        assert_eq!(d.error_count(), 1);
+        assert_eq!(c.tv, TvConfig::default());
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub const RESERVED: &[&str] = &[
     "page",
     "changes",
     "alignment",
+    "tv",
 ];
 
 /// A content file and what its place in the tree makes it.

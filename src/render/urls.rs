@@ -38,6 +38,8 @@ pub const CHANGES_JSON: &str = "changes.json";
 /// The company's wall printout.
 pub const WALL: &str = "wall/";
 
+/// The office screen's rotation (its first page; the others are `tv/2/`…).
+pub const TV: &str = "tv/";
 /// The alignment tree of the current fiscal year.
 pub const ALIGNMENT: &str = "alignment/";
 
@@ -148,6 +150,7 @@ pub enum Family {
     Changes,
     Wall,
     Alignment,
+    Tv,
     /// Objectives and KRs: every path under no other family's folder.
     Okrs,
 }
@@ -155,7 +158,8 @@ pub enum Family {
 /// The family of the page written to `path` (an output path such as
 /// `teams/eng/index.html`), by the folder it lies in.
 pub fn family(path: &str) -> Family {
-    const FOLDERS: [(&str, Family); 9] = [
+    const FOLDERS: [(&str, Family); 10] = [
+        (TV, Family::Tv),
         (ALIGNMENT, Family::Alignment),
         (CHANGES, Family::Changes),
         (TEAMS, Family::Teams),
@@ -205,6 +209,8 @@ mod tests {
         assert_eq!(family_of(REVIEWS.into()), Family::Reviews);
         assert_eq!(family_of(WALL.into()), Family::Wall);
         assert_eq!(family_of(ALIGNMENT.into()), Family::Alignment);
+        assert_eq!(family_of(TV.into()), Family::Tv);
+        assert_eq!(family_of(format!("{TV}3/")), Family::Tv);
         assert_eq!(family_of(alignment(q.year)), Family::Alignment);
         assert_eq!(family_of(quarter(q)), Family::Quarters);
         assert_eq!(family_of(review(q.year)), Family::Reviews);
@@ -217,6 +223,7 @@ mod tests {
             "fy2024/teams-growth/nps-q1",
             "fy24/wall",
             "alignments/x",
+            "tvs/y",
             "teamsters/x",
             "peoples/y",
             "reviewed/z",
@@ -241,7 +248,7 @@ mod tests {
     fn site_folders_are_reserved_for_content() {
         use crate::load::walk::{RESERVED, TEAMS_DIR};
         for url in [
-            TEAMS, PEOPLE, QUARTERS, HISTORY, REVIEWS, UPDATES, WALL, ALIGNMENT,
+            TEAMS, PEOPLE, QUARTERS, HISTORY, REVIEWS, UPDATES, WALL, ALIGNMENT, TV,
         ] {
             let folder = url.trim_end_matches('/');
             assert!(

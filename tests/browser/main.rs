@@ -382,3 +382,6 @@ mod wall;
 
 /// Live reload across an `okra serve` restart.
 mod live_reload;
+
+/// The office screen's rotation at 1920×1080 and 3840×2160.
+mod tv;

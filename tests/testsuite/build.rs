@@ -99,6 +99,7 @@ fn demo_site_has_every_page_of_the_spec_and_no_broken_links() {
         "updates/index.html",
         "wall/index.html",
         "alignment/index.html",
+        "tv/index.html",
         "alignment/fy2026/index.html",
         "alignment/fy2025/index.html",
         "teams/tech/updates.xml",
@@ -673,6 +674,72 @@ fn alignment_nests_team_objectives_and_krs_under_the_company_objective() {
     );
     assert!(current[eng..eng_kr].contains("On track") && current[eng..eng_kr].contains(">63%<"));
     assert!(!current.contains("<table"), "no wide tables on a phone");
+}
+
+#[test]
+fn the_tv_rotation_shows_every_team_kr_of_the_quarter_once_and_loops() {
+    let root = tempfile::tempdir().unwrap();
+    copy_dir(&manifest().join("content"), &root.path().join("content"));
+    let toml = root.path().join("okra.toml");
+    let mut config = std::fs::read_to_string(manifest().join("okra.toml")).unwrap();
+    config.push_str("\n[tv]\nseconds_per_page = 45\n");
+    std::fs::write(&toml, config).unwrap();
+    let (_tmp, tree) = build_ok(root.path(), "2026-11-22", &["--history", "none"]);
+    let json: serde_json::Value = serde_json::from_slice(&tree["okrs.json"]).unwrap();
+    let pages: Vec<(&String, String)> = tree
+        .iter()
+        .filter(|(p, _)| p.starts_with("tv/"))
+        .map(|(p, b)| (p, text(b)))
+        .collect();
+    let total = pages.len();
+    assert!(total >= 5, "{total}");
+    let mut shown = Vec::new();
+    for (path, html) in &pages {
+        let n: usize = path
+            .strip_prefix("tv/")
+            .and_then(|p| p.strip_suffix("/index.html"))
+            .map_or(1, |n| n.parse().unwrap());
+        assert!(
+            html.contains(&format!("data-page=\"{n}\" data-pages=\"{total}\"")),
+            "{path}"
+        );
+        let next = if n == total {
+            "tv/".to_string()
+        } else {
+            format!("tv/{}/", n + 1)
+        };
+        let root = if n == 1 { "../" } else { "../../" };
+        assert!(
+            html.contains(&format!(
+                "<meta http-equiv=\"refresh\" content=\"45; url={root}{next}\">"
+            )),
+            "{path} leads to {next}"
+        );
+        let mut rest = html.as_str();
+        const ROW: &str = "<li class=\"tv-kr\" data-kr=\"";
+        while let Some(i) = rest.find(ROW) {
+            rest = &rest[i + ROW.len()..];
+            shown.push(rest[..rest.find('"').unwrap()].to_string());
+        }
+    }
+    shown.sort();
+    let before = shown.len();
+    shown.dedup();
+    assert_eq!(before, shown.len(), "no KR twice");
+    // Every KR of the quarter under a company or team objective is shown.
+    let mut want: Vec<String> = Vec::new();
+    for o in json["objectives"].as_array().unwrap() {
+        if o["period"] != "FY2026" {
+            continue;
+        }
+        for k in o["key_results"].as_array().unwrap() {
+            if k["period"] == "FY2026-Q4" {
+                want.push(k["id"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    want.sort();
+    assert_eq!(shown, want);
 }
 
 #[test]

@@ -265,9 +265,10 @@ fn check_site(site: &Path, as_of: &str, checks: &mut Checks) -> Vec<String> {
                 }
             }
         }
-        // The alignment tree: every objective node and KR agrees with
-        // okrs.json, and every objective of the year is in the tree.
-        if rel.starts_with("alignment/") {
+        // The alignment tree and the office screen: every KR agrees with
+        // okrs.json; every objective node of the tree too, and every
+        // objective of the year is in the tree.
+        if rel.starts_with("alignment/") || rel.starts_with("tv/") {
             checks.alignment += 1;
             for (id, item) in elements(&html, "li", "data-kr") {
                 let Some(k) = j.krs.get(&id) else {

@@ -10,6 +10,7 @@ mod people;
 mod quarters;
 mod review;
 mod teams;
+mod tv;
 mod updates;
 mod wall;
 
@@ -37,6 +38,7 @@ pub fn all<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     jobs.extend(changes::pages(r));
     jobs.extend(wall::pages(r));
     jobs.extend(alignment::pages(r));
+    jobs.extend(tv::pages(r));
     jobs.push(not_found());
     jobs
 }
@@ -68,6 +70,7 @@ pub fn for_path<'r>(r: &'r Renderer<'_>, path: &str) -> Option<PageJob<'r>> {
         Family::Changes => changes::pages(r),
         Family::Wall => wall::pages(r),
         Family::Alignment => alignment::pages(r),
+        Family::Tv => tv::pages(r),
         Family::Okrs => okr::pages(r),
     };
     family.into_iter().find(is_it)
