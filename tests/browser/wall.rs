@@ -837,7 +837,7 @@ async fn a_team_sheet_prints_on_one_sheet_with_a_qr_code_of_its_page() {
     let site = build_site(
         Path::new(env!("CARGO_MANIFEST_DIR")),
         "2026-11-22",
-        &["--base-url", base],
+        &["--base-url", base, "--history", "none"],
     );
     let (mut browser, task) = launch(1280, 900).await;
     let pdfs = std::env::temp_dir().join("okra-wall-pdfs");

@@ -1094,7 +1094,7 @@ fn decode_qr(html: &str) -> String {
 
 #[test]
 fn every_team_has_a_wall_sheet_whose_qr_code_leads_to_its_page() {
-    let (_tmp, plain) = build_ok(manifest(), "2026-11-22", &[]);
+    let (_tmp, plain) = build_ok(manifest(), "2026-11-22", &["--history", "none"]);
     let company = page(&plain, "wall/index.html");
     assert!(
         !company.contains("wall-teams"),
@@ -1115,7 +1115,12 @@ fn every_team_has_a_wall_sheet_whose_qr_code_leads_to_its_page() {
     let (_tmp2, tree) = build_ok(
         manifest(),
         "2026-11-22",
-        &["--base-url", "https://okrs.example.com/okrs/"],
+        &[
+            "--base-url",
+            "https://okrs.example.com/okrs/",
+            "--history",
+            "none",
+        ],
     );
     let mut decoded = 0;
     for (path, bytes) in &tree {
