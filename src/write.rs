@@ -220,12 +220,15 @@ impl SiteWriter {
         check_relative(rel)?;
         if let Some((folder, _)) = rel.rsplit_once('/') {
             let folder = self.temp.join(folder);
-            let new = self
-                .folders
-                .lock()
-                .map_or(true, |mut f| f.insert(folder.clone()));
-            if new {
+            // A folder is recorded only once it exists: another thread writing
+            // into the same folder must not skip creating it while it is
+            // still being made (create_dir_all is safe to race).
+            let known = self.folders.lock().is_ok_and(|f| f.contains(&folder));
+            if !known {
                 fs::create_dir_all(&folder).map_err(|e| with_path(e, "cannot create", &folder))?;
+                if let Ok(mut f) = self.folders.lock() {
+                    f.insert(folder);
+                }
             }
         }
         let path = self.temp.join(rel);
@@ -389,6 +392,27 @@ pub fn default_output(root: &Path) -> PathBuf {
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    /// Threads writing into the same new folder at once all find it made
+    /// (the team feeds are written beside the team pages, in parallel).
+    #[test]
+    fn parallel_writes_into_one_new_folder_all_succeed() {
+        for round in 0..20 {
+            let tmp = tempfile::tempdir().unwrap();
+            let writer = SiteWriter::create(&tmp.path().join("public")).unwrap();
+            std::thread::scope(|s| {
+                for i in 0..8 {
+                    let writer = &writer;
+                    s.spawn(move || {
+                        writer
+                            .write(&format!("teams/t{round}/deep/{i}.html"), b"x")
+                            .unwrap()
+                    });
+                }
+            });
+            writer.finish().unwrap();
+        }
+    }
 
     fn site(entries: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
         entries
