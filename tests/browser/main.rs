@@ -293,7 +293,7 @@ async fn visit(
 }
 
 /// One page of each type of the demo site.
-const PAGE_TYPES: [&str; 16] = [
+const PAGE_TYPES: [&str; 17] = [
     "",
     "fy2026/enterprise-ready/",
     "fy2026/platform-reliability/publish-latency-q4/",
@@ -310,6 +310,7 @@ const PAGE_TYPES: [&str; 16] = [
     "updates/",
     "updates/page/2/",
     "wall/",
+    "alignment/",
 ];
 
 /// How many pixels the page is wider than its window (0 when it fits).
