@@ -1061,6 +1061,7 @@ fn kr_values_from_data_files() {
         html.contains("<td>2024-01-28</td><td>data file</td>"),
         "data rows in the chart's table"
     );
+}
 
 /// The modules of a wall sheet's QR code (the `<svg class="qr">` okra
 /// inlines, one `M x y h1v1…` square per dark module), rasterised at 4 pixels
