@@ -604,6 +604,12 @@ fn change_windows() {
     let w = windows(&s, d("2024-01-10"));
     assert_eq!(w[1].1.from, d("2023-11-15"));
     assert_eq!(w[2].1.from, d("2023-10-14"));
+    // On the midpoint and on the deadline themselves: those days start the
+    // windows (empty so far), not the ones a quarter earlier.
+    let w = windows(&s, d("2024-02-15"));
+    assert_eq!(w[1].1.from, d("2024-02-15"));
+    let w = windows(&s, d("2024-01-14"));
+    assert_eq!(w[2].1.from, d("2024-01-14"));
     assert!(w[0].1.contains(d("2024-01-10")) && !w[0].1.contains(d("2024-01-03")));
 }
 
