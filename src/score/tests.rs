@@ -884,3 +884,63 @@ fn value_as_of_merges_data_points_with_updates() {
         Some(Status::OnTrack)
     );
 }
+
+/// The change list of a window: a status that moved, a value that moved
+/// with the same status, and KRs with no update in the window or whose
+/// update changed nothing, which are not listed.
+#[test]
+fn changes_in_a_window() {
+    use crate::score::changes::{Window, changes};
+    let a = with(
+        kr("a", "o", q(1), 0.0, 100.0),
+        vec![
+            upd("2024-02-01", Status::OnTrack, Some(40.0)),
+            upd("2024-02-20", Status::AtRisk, Some(45.0)),
+        ],
+    );
+    let b = with(
+        kr("b", "o", q(1), 0.0, 100.0),
+        vec![
+            upd("2024-02-01", Status::OnTrack, Some(40.0)),
+            upd("2024-02-20", Status::OnTrack, Some(60.0)),
+        ],
+    );
+    let c = with(
+        kr("c", "o", q(1), 0.0, 100.0),
+        vec![upd("2024-02-01", Status::OnTrack, Some(40.0))],
+    );
+    let e = with(
+        kr("e", "o", q(1), 0.0, 100.0),
+        vec![
+            upd("2024-02-01", Status::OnTrack, Some(40.0)),
+            upd("2024-02-20", Status::OnTrack, Some(40.0)),
+        ],
+    );
+    let s = site(vec![objective("o", None)], vec![a, b, c, e]);
+    let window = Window {
+        from: d("2024-02-10"),
+        to: d("2024-02-25"),
+    };
+    let got = changes(&s, window);
+    let ids =
+        |m: &[crate::score::changes::Moved]| -> Vec<KrId> { m.iter().map(|m| m.kr).collect() };
+    assert_eq!(ids(&got.status), [krid(0)]);
+    assert_eq!(
+        got.status[0].status,
+        (Some(Status::OnTrack), Some(Status::AtRisk))
+    );
+    assert_eq!(got.status[0].value, (40.0, 45.0));
+    assert_eq!(ids(&got.values), [krid(1)]);
+    assert_eq!(got.values[0].value, (40.0, 60.0));
+    // Without history, nothing was added, removed or re-targeted.
+    assert!(got.added.is_empty() && got.removed.is_empty() && got.retargeted.is_empty());
+    // A window before any update in it lists nothing.
+    let early = changes(
+        &s,
+        Window {
+            from: d("2024-01-01"),
+            to: d("2024-01-31"),
+        },
+    );
+    assert!(early.status.is_empty() && early.values.is_empty());
+}
