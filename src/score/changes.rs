@@ -80,6 +80,18 @@ pub struct Changes {
     pub new_objectives: Vec<(ObjectiveId, NaiveDate)>,
 }
 
+impl Changes {
+    /// How many changes the lists hold, together.
+    pub fn count(&self) -> usize {
+        self.status.len()
+            + self.values.len()
+            + self.added.len()
+            + self.removed.len()
+            + self.retargeted.len()
+            + self.new_objectives.len()
+    }
+}
+
 /// Everything that changed in `window`, in the site's order.
 pub fn changes(site: &Site, window: Window) -> Changes {
     let mut status = Vec::new();

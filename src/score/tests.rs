@@ -934,6 +934,7 @@ fn changes_in_a_window() {
     assert_eq!(got.values[0].value, (40.0, 60.0));
     // Without history, nothing was added, removed or re-targeted.
     assert!(got.added.is_empty() && got.removed.is_empty() && got.retargeted.is_empty());
+    assert_eq!(got.count(), 2);
     // A window before any update in it lists nothing.
     let early = changes(
         &s,

@@ -92,6 +92,7 @@ fn window_view(r: &Renderer<'_>, key: &'static str, c: Changes) -> WindowView {
             to_value: format::value(kr, m.value.1),
         }
     };
+    let count = c.count();
     let status: Vec<_> = c.status.into_iter().map(moved).collect();
     let values: Vec<_> = c.values.into_iter().map(moved).collect();
     let added: Vec<_> = c
@@ -142,12 +143,7 @@ fn window_view(r: &Renderer<'_>, key: &'static str, c: Changes) -> WindowView {
         label: label(key),
         from: c.window.from.to_string(),
         to: c.window.to.to_string(),
-        count: status.len()
-            + values.len()
-            + added.len()
-            + removed.len()
-            + retargeted.len()
-            + new_objectives.len(),
+        count,
         status,
         values,
         added,
