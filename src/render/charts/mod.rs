@@ -455,6 +455,7 @@ fn themed() -> impl Iterator<Item = (&'static str, RGBColor)> {
         .chain([("value", VALUE), ("marker", MARKER), ("surface", SURFACE)])
 }
 
+#[cfg(test)]
 fn hex(c: RGBColor) -> String {
     format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
 }
@@ -479,7 +480,6 @@ pub fn finish_svg(raw: &str, id: &str, title: &str, desc: &str, class: &str) -> 
     // and attribute on its own line), and each `="#RRGGBB"` colour rewritten as
     // the page needs it. Rewriting with a `replace` per colour copied the whole
     // SVG twenty times; this was a third of the time of drawing a chart.
-    let themed: Vec<(String, &str)> = themed().map(|(key, c)| (hex(c), key)).collect();
     for line in raw[body_start..].lines() {
         let line = line.trim();
         let mut copied = 0;
@@ -492,23 +492,25 @@ pub fn finish_svg(raw: &str, id: &str, title: &str, desc: &str, class: &str) -> 
                 continue;
             }
             let attr = attribute_before(line, at);
-            let replacement =
-                if color == "#000000" {
-                    Some(format!("{attr}=\"currentColor\""))
-                } else if let Some(dashes) = (attr == "stroke").then(|| dashed(color)).flatten() {
-                    Some(format!(
-                        "stroke=\"currentColor\" stroke-dasharray=\"{dashes}\""
-                    ))
-                } else {
-                    let prefix = match attr {
-                        "fill" => Some("f"),
-                        "stroke" => Some("s"),
-                        _ => None,
-                    };
-                    prefix.zip(themed.iter().find(|(hex, _)| hex == color)).map(
-                        |(prefix, (_, key))| format!("{attr}=\"{color}\" class=\"{prefix}-{key}\""),
-                    )
+            let replacement = if color == "#000000" {
+                Some(format!("{attr}=\"currentColor\""))
+            } else if let Some(dashes) = (attr == "stroke").then(|| dashed(color)).flatten() {
+                Some(format!(
+                    "stroke=\"currentColor\" stroke-dasharray=\"{dashes}\""
+                ))
+            } else {
+                let prefix = match attr {
+                    "fill" => Some("f"),
+                    "stroke" => Some("s"),
+                    _ => None,
                 };
+                let key = rgb_of(color)
+                    .and_then(|rgb| themed().find(|(_, c)| *c == rgb))
+                    .map(|(key, _)| key);
+                prefix
+                    .zip(key)
+                    .map(|(prefix, key)| format!("{attr}=\"{color}\" class=\"{prefix}-{key}\""))
+            };
             if let Some(replacement) = replacement {
                 let attr_start = at - attr.len();
                 out.push_str(&line[copied..attr_start]);
@@ -530,8 +532,24 @@ fn attribute_before(line: &str, end: usize) -> &str {
     &name[start..]
 }
 
+/// The colour `#RRGGBB` as plotters writes it (upper-case hex digits), without
+/// allocating: this runs for every colour of every chart.
+fn rgb_of(color: &str) -> Option<RGBColor> {
+    let digits = color.strip_prefix('#')?;
+    let byte = |i: usize| {
+        let pair = digits.get(i..i + 2)?;
+        pair.bytes()
+            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+            .then(|| u8::from_str_radix(pair, 16).ok())
+            .flatten()
+    };
+    (digits.len() == 6).then_some(())?;
+    Some(RGBColor(byte(0)?, byte(2)?, byte(4)?))
+}
+
 /// The dash pattern of a sentinel line colour (`#010203`, the target line).
 fn dashed(color: &str) -> Option<&'static str> {
+    let rgb = rgb_of(color)?;
     [
         (TARGET_LINE, "7 4"),
         (PACE_LINE, "2 4"),
@@ -539,7 +557,7 @@ fn dashed(color: &str) -> Option<&'static str> {
         (FORECAST_LINE, "5 2 1 2"),
     ]
     .into_iter()
-    .find(|(sentinel, _)| hex(*sentinel) == color)
+    .find(|(sentinel, _)| *sentinel == rgb)
     .map(|(_, dashes)| dashes)
 }
 
@@ -673,6 +691,13 @@ mod tests {
         assert_eq!(dashed(&hex(PACE_LINE)), Some("2 4"));
         assert_eq!(dashed(&hex(AS_OF_LINE)), Some("1 3"));
         assert_eq!(dashed("#000001"), None);
+        assert_eq!(rgb_of("#0A9E73"), Some(RGBColor(10, 158, 115)));
+        // Only what plotters writes: upper case, six digits.
+        assert_eq!(rgb_of("#0a9e73"), None);
+        assert_eq!(rgb_of("#0A9E7"), None);
+        assert_eq!(rgb_of("#0A9E73F"), None);
+        assert_eq!(rgb_of("0A9E73"), None);
+        assert_eq!(rgb_of("#+A9E73"), None);
     }
 
     #[test]
