@@ -83,6 +83,7 @@ pub fn columns(
         let y_area = super::y_label_width(&axis, &pct);
         let rows = super::category_rows(categories, size, y_area);
         let mut svg = String::new();
+        let mut label_svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, (size.w, size.h)).into_drawing_area();
             if let Ok(mut chart) = ChartBuilder::on(&root)
@@ -136,11 +137,11 @@ pub fn columns(
                         labels.add(m.symbol.clone(), (px, py - 2), center_bottom, FONT, INK);
                     }
                 }
-                labels.draw(&root);
+                label_svg = labels.into_svg();
             }
             let _ = root.present();
         }
-        svg
+        super::with_labels(svg, &label_svg)
     };
     let mut headers = vec!["Scope".to_string(), "Progress".to_string()];
     headers.extend(markers.iter().map(|m| format!("{} {}", m.symbol, m.label)));
@@ -213,6 +214,7 @@ pub fn stacked(
         let y_area = super::y_label_width(&axis, &count);
         let rows = super::category_rows(categories, size, y_area);
         let mut svg = String::new();
+        let mut label_svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, (size.w, size.h)).into_drawing_area();
             if let Ok(mut chart) = ChartBuilder::on(&root)
@@ -265,11 +267,11 @@ pub fn stacked(
                         base += c;
                     }
                 }
-                labels.draw(&root);
+                label_svg = labels.into_svg();
             }
             let _ = root.present();
         }
-        svg
+        super::with_labels(svg, &label_svg)
     };
     let mut headers = vec!["Scope".to_string()];
     headers.extend(segments.iter().map(|s| s.0.label().to_string()));
@@ -322,6 +324,7 @@ pub fn hbars(
     let height = (44 + row * n as u32).max(100);
     let draw = |size: Size| {
         let mut svg = String::new();
+        let mut label_svg = String::new();
         let chars = name_chars(size);
         let lines: Vec<Vec<String>> = labels.iter().map(|l| wrap(l, chars, 2)).collect();
         {
@@ -400,11 +403,11 @@ pub fn hbars(
                         INK,
                     );
                 }
-                texts.draw(&root);
+                label_svg = texts.into_svg();
             }
             let _ = root.present();
         }
-        svg
+        super::with_labels(svg, &label_svg)
     };
     Chart {
         id: id.into(),

@@ -108,8 +108,8 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
         );
         svg = super::both(id, &title, &desc, |size| {
             let mut svg = String::new();
-            draw_timeline(&mut svg, size, updates, (x0, x1), start, end, as_of);
-            svg
+            let labels = draw_timeline(&mut svg, size, updates, (x0, x1), start, end, as_of);
+            super::with_labels(svg, &labels)
         });
     } else {
         let latest = points.last().map_or(kr.meta.start, |p| p.1);
@@ -137,7 +137,7 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
         }
         svg = super::both(id, &title, &desc, |size| {
             let mut svg = String::new();
-            draw_values(
+            let labels = draw_values(
                 &mut svg,
                 size,
                 kr,
@@ -150,7 +150,7 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
                 end,
                 as_of,
             );
-            svg
+            super::with_labels(svg, &labels)
         });
     }
     let mut chart = Chart {
@@ -266,6 +266,7 @@ fn markers(
     }
 }
 
+/// Draws a value chart into `svg`; returns its labels for [`super::with_labels`].
 #[allow(clippy::too_many_arguments)]
 fn draw_values(
     svg: &mut String,
@@ -279,7 +280,7 @@ fn draw_values(
     start: NaiveDate,
     end: NaiveDate,
     as_of: NaiveDate,
-) {
+) -> String {
     let values = points
         .iter()
         .map(|p| p.1)
@@ -303,7 +304,7 @@ fn draw_values(
         .y_label_area_size(super::y_label_width(&axis, &label))
         .build_cartesian_2d(x.0..x.1, 0.0..1.0)
     else {
-        return;
+        return String::new();
     };
     let mut labels = Labels::default();
     if let Some(c) = &caption {
@@ -360,10 +361,11 @@ fn draw_values(
         .filter_map(|u| Some(((day(u.date), t(u.value?)), StatusView::kr(Some(u.status)))))
         .collect();
     markers(&chart, &mut labels, marks.into_iter());
-    labels.draw(&root);
     let _ = root.present();
+    labels.into_svg()
 }
 
+/// Draws a milestone timeline into `svg`; returns its labels for [`super::with_labels`].
 #[allow(clippy::too_many_arguments)]
 fn draw_timeline(
     svg: &mut String,
@@ -373,7 +375,7 @@ fn draw_timeline(
     start: NaiveDate,
     end: NaiveDate,
     as_of: NaiveDate,
-) {
+) -> String {
     let day = |d: NaiveDate| (d - start).num_days() as f64;
     let root = SVGBackend::with_string(svg, (size.w, 130)).into_drawing_area();
     let Ok(mut chart) = ChartBuilder::on(&root)
@@ -382,7 +384,7 @@ fn draw_timeline(
         .y_label_area_size(72)
         .build_cartesian_2d(x.0..x.1, 0.0..1.0)
     else {
-        return;
+        return String::new();
     };
     let _ = chart
         .configure_mesh()
@@ -432,6 +434,6 @@ fn draw_timeline(
         MARK_FONT,
         INK,
     );
-    labels.draw(&root);
     let _ = root.present();
+    labels.into_svg()
 }

@@ -398,20 +398,69 @@ impl Labels {
         clear
     }
 
-    /// Draws the kept labels in pixel coordinates of `area`.
-    pub fn draw<DB: plotters::prelude::DrawingBackend>(
-        self,
-        area: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
-    ) {
-        use plotters::prelude::*;
+    /// The kept labels as SVG `<text>` elements in pixel coordinates, for
+    /// [`with_labels`]. Written here rather than drawn through plotters,
+    /// whose text element formats eight attributes into eight `String`s
+    /// (a third of the time of drawing a KR chart), and with nothing
+    /// `finish_svg` would drop: no font family, opacity or label colour,
+    /// which the root element sets once. Lines as plotters writes them.
+    pub fn into_svg(self) -> String {
+        use std::fmt::Write;
+        let mut out = String::with_capacity(self.kept.len() * 110);
         for l in self.kept {
-            let style = ("sans-serif", l.font)
-                .into_font()
-                .color(&l.color)
-                .pos(l.pos);
-            let _ = area.draw(&Text::new(l.text, l.at, style));
+            let anchor = match l.pos.h_pos {
+                HPos::Left => "start",
+                HPos::Center => "middle",
+                HPos::Right => "end",
+            };
+            // plotters' baseline shifts, which `text_box` accounts for.
+            let dy = match l.pos.v_pos {
+                VPos::Top => "0.76em",
+                VPos::Center => "0.5ex",
+                VPos::Bottom => "-0.5ex",
+            };
+            let (x, y) = l.at;
+            let _ = write!(
+                out,
+                "<text x=\"{x}\" y=\"{y}\" dy=\"{dy}\" text-anchor=\"{anchor}\" font-size=\""
+            );
+            // plotters' font size is 1.24 × the SVG one; two decimals are plenty.
+            let start = out.len();
+            let _ = write!(out, "{:.2}", l.font / 1.24);
+            let trimmed = out[start..]
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .len();
+            out.truncate(start + trimmed);
+            out.push('"');
+            if l.color != INK {
+                let RGBColor(r, g, b) = l.color;
+                let _ = write!(out, " fill=\"#{r:02X}{g:02X}{b:02X}\"");
+            }
+            out.push_str(">\n");
+            for c in l.text.chars() {
+                match c {
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    '&' => out.push_str("&amp;"),
+                    '"' => out.push_str("&quot;"),
+                    '\'' => out.push_str("&apos;"),
+                    c => out.push(c),
+                }
+            }
+            out.push_str("\n</text>\n");
         }
+        out
     }
+}
+
+/// plotters' finished SVG with the labels' `texts` ([`Labels::into_svg`])
+/// added last, so that they are drawn over the lines and bars.
+pub fn with_labels(mut svg: String, texts: &str) -> String {
+    if let Some(end) = svg.rfind("</svg>") {
+        svg.insert_str(end, texts);
+    }
+    svg
 }
 
 /// Colour of a status in charts; in a page the theme's colour for it
@@ -527,55 +576,27 @@ pub fn finish_svg(raw: &str, id: &str, title: &str, desc: &str, class: &str) -> 
 }
 
 /// Attributes plotters writes on every element that change nothing: SVG's
-/// defaults, and the label colour and font that `finish_svg` sets once on the
-/// root element. Dropping them took a third off a chart's bytes, and charts
-/// are half of a KR page.
-const REDUNDANT: [&str; 3] = [
-    " opacity=\"1\"",
-    " stroke-width=\"1\"",
-    " font-family=\"sans-serif\"",
-];
-/// The label colour, dropped from `<text>` only: the root's `fill` is theirs.
-const TEXT_FILL: &str = " fill=\"#000000\"";
+/// defaults. Together with labels written without font family, opacity and
+/// colour (see [`Labels::into_svg`]) this took a quarter off a chart's bytes,
+/// and charts are half of a KR page.
+const REDUNDANT: [&str; 2] = [" opacity=\"1\"", " stroke-width=\"1\""];
 
-/// One line of plotters' SVG (an element, or a label's text) without the
-/// [`REDUNDANT`] attributes, with font sizes to two decimals (plotters
-/// writes `12.903225806451614`). Returns `line` itself when nothing changes.
+/// One line of plotters' SVG without the [`REDUNDANT`] attributes (a
+/// pattern holds its closing quote, and values cannot hold one, so it only
+/// ever matches a whole attribute). Returns `line` itself when nothing changes.
 fn compact<'a>(line: &'a str, scratch: &'a mut String) -> &'a str {
-    if !line.starts_with('<') || line.starts_with("</") {
+    if !REDUNDANT.iter().any(|a| line.contains(a)) {
         return line;
     }
-    let is_text = line.starts_with("<text ");
     scratch.clear();
     let mut rest = line;
-    while let Some(space) = rest.find(' ') {
-        scratch.push_str(&rest[..space]);
-        rest = &rest[space..];
-        if let Some(r) = REDUNDANT.iter().find_map(|a| rest.strip_prefix(a)) {
-            rest = r;
-        } else if let Some(r) = is_text.then(|| rest.strip_prefix(TEXT_FILL)).flatten() {
-            rest = r;
-        } else if let Some(r) = rest.strip_prefix(" font-size=\"") {
-            let end = r.find('"').unwrap_or(r.len());
-            match r[..end].parse::<f64>() {
-                Ok(size) => {
-                    let rounded = format!("{size:.2}");
-                    let rounded = rounded.trim_end_matches('0').trim_end_matches('.');
-                    scratch.push_str(" font-size=\"");
-                    scratch.push_str(rounded);
-                }
-                Err(_) => scratch.push_str(&rest[..end + 12]),
-            }
-            rest = &r[end..];
-        } else {
-            // An attribute to keep: copy up to the end of its value (values may hold spaces).
-            let value_end = rest
-                .find("=\"")
-                .and_then(|eq| rest[eq + 2..].find('"').map(|q| eq + 2 + q + 1))
-                .unwrap_or(rest.len());
-            scratch.push_str(&rest[..value_end]);
-            rest = &rest[value_end..];
-        }
+    while let Some((at, len)) = REDUNDANT
+        .iter()
+        .filter_map(|a| rest.find(a).map(|i| (i, a.len())))
+        .min()
+    {
+        scratch.push_str(&rest[..at]);
+        rest = &rest[at + len..];
     }
     scratch.push_str(rest);
     scratch
@@ -727,39 +748,58 @@ mod tests {
     }
 
     #[test]
-    fn compact_drops_defaults_and_the_label_font_and_colour() {
+    fn compact_drops_default_opacity_and_stroke_width() {
         let mut buf = String::new();
         let line = "<polyline fill=\"none\" opacity=\"1\" stroke=\"#000000\" stroke-width=\"1\" points=\"1,2 3,4 \"/>";
         assert_eq!(
             compact(line, &mut buf),
             "<polyline fill=\"none\" stroke=\"#000000\" points=\"1,2 3,4 \"/>"
         );
-        // Not a default: kept.
-        let line = "<polyline opacity=\"0.5\" stroke-width=\"2\" points=\"1,2\"/>";
+        // Not defaults: kept.
+        let line =
+            "<polyline opacity=\"0.5\" stroke-opacity=\"1\" stroke-width=\"2\" points=\"1,2\"/>";
         assert_eq!(compact(line, &mut buf), line);
-        let line = "<text x=\"82\" y=\"7\" font-family=\"sans-serif\" font-size=\"12.903225806451614\" opacity=\"1\" fill=\"#000000\">";
         assert_eq!(
-            compact(line, &mut buf),
-            "<text x=\"82\" y=\"7\" font-size=\"12.9\">"
+            compact("<rect stroke-width=\"1\" opacity=\"1\"/>", &mut buf),
+            "<rect/>"
+        );
+    }
+
+    #[test]
+    fn labels_are_written_as_text_elements_without_what_the_root_sets() {
+        let mut l = Labels::default();
+        let center = Pos::new(HPos::Center, VPos::Center);
+        assert!(l.add(
+            "a <b> & 'c'".into(),
+            (10, 20),
+            Pos::new(HPos::Right, VPos::Top),
+            FONT,
+            INK
+        ));
+        assert!(l.add(
+            "▲".into(),
+            (100, 50),
+            center,
+            MARK_FONT,
+            status_color(StatusView::AtRisk)
+        ));
+        assert!(l.add(
+            "x".into(),
+            (200, 90),
+            Pos::new(HPos::Left, VPos::Bottom),
+            12.4,
+            INK
+        ));
+        assert_eq!(
+            l.into_svg(),
+            "<text x=\"10\" y=\"20\" dy=\"0.76em\" text-anchor=\"end\" font-size=\"12.9\">\na &lt;b&gt; &amp; &apos;c&apos;\n</text>\n\
+             <text x=\"100\" y=\"50\" dy=\"0.5ex\" text-anchor=\"middle\" font-size=\"14.19\" fill=\"#E69F00\">\n▲\n</text>\n\
+             <text x=\"200\" y=\"90\" dy=\"-0.5ex\" text-anchor=\"start\" font-size=\"10\">\nx\n</text>\n"
         );
         assert_eq!(
-            compact("<text font-size=\"14\" fill=\"#E69F00\">", &mut buf),
-            "<text font-size=\"14\" fill=\"#E69F00\">"
+            with_labels("<svg>\n<rect/>\n</svg>\n".into(), "<text/>\n"),
+            "<svg>\n<rect/>\n<text/>\n</svg>\n"
         );
-        assert_eq!(
-            compact("<text font-size=\"14.001\">", &mut buf),
-            "<text font-size=\"14\">"
-        );
-        assert_eq!(
-            compact("<text font-size=\"big\" x=\"1\">", &mut buf),
-            "<text font-size=\"big\" x=\"1\">"
-        );
-        // Only labels inherit the root's colour: a black shape keeps its fill.
-        let line = "<rect fill=\"#000000\" opacity=\"1\"/>";
-        assert_eq!(compact(line, &mut buf), "<rect fill=\"#000000\"/>");
-        // Label text and closing tags are not elements to compact.
-        assert_eq!(compact("a opacity=\"1\"", &mut buf), "a opacity=\"1\"");
-        assert_eq!(compact("</text>", &mut buf), "</text>");
     }
 
     #[test]

@@ -36,6 +36,7 @@ pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) ->
         .collect();
     let draw = |size: super::Size| {
         let mut svg = String::new();
+        let mut label_svg = String::new();
         let (format, caption): (super::TickFormat<'_>, _) = match first {
             Some(k) => super::kr_ticks(k, &axis, size),
             None => (Box::new(|v: &f64| format::number(*v)), None),
@@ -89,11 +90,11 @@ pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) ->
                         status_color(st),
                     );
                 }
-                labels.draw(&root);
+                label_svg = labels.into_svg();
             }
             let _ = root.present();
         }
-        svg
+        super::with_labels(svg, &label_svg)
     };
     let kr_title = members.last().map_or(name, |m| m.0.meta.title.as_str());
     let title = format!("{kr_title}: value across quarters");
