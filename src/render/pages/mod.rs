@@ -27,20 +27,28 @@ use crate::period::{FiscalYear, Quarter};
 
 /// Every page of the site.
 pub fn all<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
-    let mut jobs = Vec::new();
-    jobs.push(dashboard::page(r));
-    jobs.extend(okr::pages(r));
-    jobs.extend(teams::pages(r));
-    jobs.extend(people::pages(r));
-    jobs.extend(quarters::pages(r));
-    jobs.extend(review::pages(r));
-    jobs.extend(updates::pages(r));
-    jobs.extend(changes::pages(r));
-    jobs.extend(wall::pages(r));
-    jobs.extend(alignment::pages(r));
-    jobs.extend(tv::pages(r));
-    jobs.push(not_found());
-    jobs
+    use rayon::prelude::*;
+    // Families are made in parallel: some group every KR by team, quarter or
+    // person up front, and made one after the other they kept a core idle for
+    // a tenth of a second at 10k KRs. Collected in this order, whatever
+    // finishes first.
+    type Family<'a, 'r> = &'a (dyn Fn() -> Vec<PageJob<'r>> + Sync);
+    let families: [Family<'_, 'r>; 12] = [
+        &|| vec![dashboard::page(r)],
+        &|| okr::pages(r),
+        &|| teams::pages(r),
+        &|| people::pages(r),
+        &|| quarters::pages(r),
+        &|| review::pages(r),
+        &|| updates::pages(r),
+        &|| changes::pages(r),
+        &|| wall::pages(r),
+        &|| alignment::pages(r),
+        &|| tv::pages(r),
+        &|| vec![not_found()],
+    ];
+    let made: Vec<Vec<PageJob<'r>>> = families.par_iter().map(|family| family()).collect();
+    made.into_iter().flatten().collect()
 }
 
 fn not_found<'r>() -> PageJob<'r> {
