@@ -519,8 +519,8 @@ pub fn finish_svg(raw: &str, id: &str, title: &str, desc: &str, class: &str) -> 
         .and_then(|v| v.split_once(' '))
         .unwrap_or(("400", "240"));
     let esc = super::templates::escape_html;
-    // The text colour and font are set once here; `compact` drops them from
-    // each label.
+    // The label colour and font are set once here: `Labels::into_svg` writes
+    // the labels without them.
     let mut out = format!(
         "<svg class=\"{class}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" fill=\"currentColor\" font-family=\"sans-serif\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
         esc(title),
@@ -745,6 +745,18 @@ mod tests {
         assert!(svg.contains("fill=\"currentColor\""));
         assert!(svg.contains("stroke-dasharray=\"7 4\""));
         assert!(svg.ends_with("</svg>"));
+    }
+
+    #[test]
+    fn attribute_names_may_hold_dashes_underscores_and_colons() {
+        for (line, name) in [
+            ("<use xlink:href=\"#", "xlink:href"),
+            ("<stop stop-color=\"#", "stop-color"),
+            ("<g data_x=\"#", "data_x"),
+            ("fill=\"#", "fill"),
+        ] {
+            assert_eq!(attribute_before(line, line.len() - 3), name);
+        }
     }
 
     #[test]
