@@ -220,7 +220,7 @@ fn visit(
         .to_path_buf();
     let parts: Vec<String> = entry
         .path()
-        .strip_prefix(&content)
+        .strip_prefix(content)
         .unwrap_or(entry.path())
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -243,7 +243,7 @@ fn visit(
     }
     if entry.file_type().is_symlink() {
         match std::fs::canonicalize(entry.path()) {
-            Ok(target) if !target.starts_with(&canonical_root) => {
+            Ok(target) if !target.starts_with(canonical_root) => {
                 diags.push(Diagnostic::warning(
                     "symlink-outside",
                     Loc::file(&rel),
