@@ -87,6 +87,21 @@ pub struct Config {
     pub behind_pace_margin: f64,
     pub wall: WallConfig,
     pub tv: TvConfig,
+    pub search: SearchConfig,
+}
+
+/// `[search]`: the site's search page and its index (`/search/`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchConfig {
+    /// Whether the search index, the search page and the header's search box
+    /// are made.
+    pub enabled: bool,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig { enabled: true }
+    }
 }
 
 impl Default for Config {
@@ -103,6 +118,7 @@ impl Default for Config {
             behind_pace_margin: 0.25,
             wall: WallConfig::default(),
             tv: TvConfig::default(),
+            search: SearchConfig::default(),
         }
     }
 }
@@ -119,9 +135,11 @@ const KEYS: &[&str] = &[
     "behind_pace_margin",
     "wall",
     "tv",
+    "search",
 ];
 const WALL_KEYS: &[&str] = &["paper", "orientation"];
 const TV_KEYS: &[&str] = &["seconds_per_page"];
+const SEARCH_KEYS: &[&str] = &["enabled"];
 
 impl Config {
     /// Reads `okra.toml` from the site root. A missing file is an error naming it.
@@ -205,7 +223,25 @@ impl Config {
         }
         let wall = table.get_ref().get("wall");
         let tv = table.get_ref().get("tv");
+        let search = table.get_ref().get("search");
         diags.extend(f.diags);
+        if let Some(search) = search {
+            match search.get_ref() {
+                DeValue::Table(t) => {
+                    let mut w = Fields::new(file, 0, t, "[search] table of okra.toml", SEARCH_KEYS);
+                    if let Some(b) = w.boolean("enabled") {
+                        config.search.enabled = b.value;
+                    }
+                    diags.extend(w.diags);
+                }
+                other => diags.push(Diagnostic::error(
+                    "wrong-type",
+                    file.loc(search.span().start),
+                    format!("`search` must be a table, found {}", other.type_str()),
+                    "write it as a section: `[search]` on its own line, then `enabled = false`",
+                )),
+            }
+        }
         if let Some(tv) = tv {
             match tv.get_ref() {
                 DeValue::Table(t) => {
@@ -295,9 +331,10 @@ mod tests {
     #[test]
     fn full_config() {
         let (c, d) = parse(
-            "title = \"Acme OKRs\"\ncompany = \"Acme\"\nfiscal_year_start = 4\nfiscal_year_named_by = \"Start\"\nstale_after_days = 7\n[wall]\npaper = \"a4\"\norientation = \"portrait\"\n",
+            "title = \"Acme OKRs\"\ncompany = \"Acme\"\nfiscal_year_start = 4\nfiscal_year_named_by = \"Start\"\nstale_after_days = 7\n[wall]\npaper = \"a4\"\norientation = \"portrait\"\n[search]\nenabled = false\n",
         );
         assert!(d.is_empty(), "{d:?}");
+        assert!(!c.search.enabled);
         assert_eq!(c.calendar.start_month, 4);
         assert_eq!(c.calendar.named_by, NamedBy::Start);
         assert_eq!(c.stale_after_days, 7);

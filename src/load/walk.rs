@@ -28,6 +28,7 @@ pub const RESERVED: &[&str] = &[
     "changes",
     "alignment",
     "tv",
+    "search",
 ];
 
 /// A content file and what its place in the tree makes it.

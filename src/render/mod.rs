@@ -13,6 +13,7 @@ pub mod markdown;
 pub mod memo;
 mod pages;
 pub mod qr;
+pub mod search;
 pub mod stats;
 pub mod status;
 pub mod templates;
@@ -48,6 +49,8 @@ pub struct Globals {
     pub orientation: &'static str,
     pub generator: String,
     pub drafts: bool,
+    /// Whether the site has a search page (the header shows its box).
+    pub search: bool,
 }
 
 /// Options of a build that change what is rendered.
@@ -249,9 +252,15 @@ pub enum RenderError {
     Write(std::io::Error),
 }
 
-/// The feed and the exports: one file each, made from the whole site (the
-/// teams' feeds are written beside them, one per team).
-const SITE_FILES: [&str; 4] = [urls::JSON, urls::CSV, urls::FEED, urls::CHANGES_JSON];
+/// The feed, the exports and the search index: one file each, made from the
+/// whole site (the teams' feeds are written beside them, one per team).
+const SITE_FILES: [&str; 5] = [
+    search::INDEX,
+    urls::JSON,
+    urls::CSV,
+    urls::FEED,
+    urls::CHANGES_JSON,
+];
 
 impl Prepared {
     /// Computes the views of `site` (Markdown through `memo`, when given, so that
@@ -281,6 +290,7 @@ impl Prepared {
             orientation: cfg.wall.orientation.as_str(),
             generator: format!("okra {}", env!("CARGO_PKG_VERSION")),
             drafts: opts.drafts,
+            search: cfg.search.enabled,
         };
         let mut tera = theme.tera.clone();
         tera.global_context().insert("site", &globals);
@@ -324,6 +334,7 @@ impl Prepared {
             urls::CSV => Some(export::csv(r.site, r.scores)),
             urls::FEED => Some(feed::atom(&r, self.base_url.as_deref())),
             urls::CHANGES_JSON => Some(pages::changes::json(&r)),
+            search::INDEX => r.site.config.search.enabled.then(|| search::index(&r)),
             _ => feed::team_atom(&r, urls::team_feed_team(path)?, self.base_url.as_deref()),
         }
     }

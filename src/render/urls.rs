@@ -38,6 +38,9 @@ pub const CHANGES_JSON: &str = "changes.json";
 /// The company's wall printout.
 pub const WALL: &str = "wall/";
 
+/// The search page (`search/?q=words`).
+pub const SEARCH: &str = "search/";
+
 /// The office screen's rotation (its first page; the others are `tv/2/`…).
 pub const TV: &str = "tv/";
 /// The alignment tree of the current fiscal year.
@@ -151,6 +154,7 @@ pub enum Family {
     Wall,
     Alignment,
     Tv,
+    Search,
     /// Objectives and KRs: every path under no other family's folder.
     Okrs,
 }
@@ -158,8 +162,9 @@ pub enum Family {
 /// The family of the page written to `path` (an output path such as
 /// `teams/eng/index.html`), by the folder it lies in.
 pub fn family(path: &str) -> Family {
-    const FOLDERS: [(&str, Family); 10] = [
+    const FOLDERS: [(&str, Family); 11] = [
         (TV, Family::Tv),
+        (SEARCH, Family::Search),
         (ALIGNMENT, Family::Alignment),
         (CHANGES, Family::Changes),
         (TEAMS, Family::Teams),
@@ -210,6 +215,7 @@ mod tests {
         assert_eq!(family_of(WALL.into()), Family::Wall);
         assert_eq!(family_of(ALIGNMENT.into()), Family::Alignment);
         assert_eq!(family_of(TV.into()), Family::Tv);
+        assert_eq!(family_of(SEARCH.into()), Family::Search);
         assert_eq!(family_of(format!("{TV}3/")), Family::Tv);
         assert_eq!(family_of(alignment(q.year)), Family::Alignment);
         assert_eq!(family_of(quarter(q)), Family::Quarters);
@@ -224,6 +230,7 @@ mod tests {
             "fy24/wall",
             "alignments/x",
             "tvs/y",
+            "searches/y",
             "teamsters/x",
             "peoples/y",
             "reviewed/z",
@@ -248,7 +255,7 @@ mod tests {
     fn site_folders_are_reserved_for_content() {
         use crate::load::walk::{RESERVED, TEAMS_DIR};
         for url in [
-            TEAMS, PEOPLE, QUARTERS, HISTORY, REVIEWS, UPDATES, WALL, ALIGNMENT, TV,
+            TEAMS, PEOPLE, QUARTERS, HISTORY, REVIEWS, UPDATES, WALL, ALIGNMENT, TV, SEARCH,
         ] {
             let folder = url.trim_end_matches('/');
             assert!(

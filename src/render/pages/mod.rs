@@ -9,6 +9,7 @@ mod okr;
 mod people;
 mod quarters;
 mod review;
+mod search;
 mod teams;
 mod tv;
 mod updates;
@@ -33,7 +34,7 @@ pub fn all<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     // a tenth of a second at 10k KRs. Collected in this order, whatever
     // finishes first.
     type Family<'a, 'r> = &'a (dyn Fn() -> Vec<PageJob<'r>> + Sync);
-    let families: [Family<'_, 'r>; 12] = [
+    let families: [Family<'_, 'r>; 13] = [
         &|| vec![dashboard::page(r)],
         &|| okr::pages(r),
         &|| teams::pages(r),
@@ -45,6 +46,7 @@ pub fn all<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         &|| wall::pages(r),
         &|| alignment::pages(r),
         &|| tv::pages(r),
+        &|| search::pages(r),
         &|| vec![not_found()],
     ];
     let made: Vec<Vec<PageJob<'r>>> = families.par_iter().map(|family| family()).collect();
@@ -79,6 +81,7 @@ pub fn for_path<'r>(r: &'r Renderer<'_>, path: &str) -> Option<PageJob<'r>> {
         Family::Wall => wall::pages(r),
         Family::Alignment => alignment::pages(r),
         Family::Tv => tv::pages(r),
+        Family::Search => search::pages(r),
         Family::Okrs => okr::pages(r),
     };
     family.into_iter().find(is_it)
