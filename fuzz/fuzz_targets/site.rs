@@ -4,7 +4,8 @@
 //!
 //! Besides "no panic", two oracles:
 //! - no page has a `<script>` element, an `on…` event-handler attribute or a
-//!   `javascript:`/`vbscript:`/scriptable `data:` URL (the theme has none);
+//!   `javascript:`/`vbscript:`/scriptable `data:` URL (the theme has none but
+//!   the search page's two bundled scripts, [`THEME_SCRIPTS`]);
 //! - when the second objective is hidden (private, or a draft), the site is
 //!   byte for byte the site built without it: nothing of it leaks.
 #![no_main]
@@ -23,6 +24,12 @@ const SLOTS: [&str; 7] = [
     "content/fy24/beta/kr-two/2024-03-01.md",
 ];
 
+/// The only scripts the theme writes: the search page's, files of the theme.
+const THEME_SCRIPTS: [&str; 2] = [
+    "<script src=\"../elasticlunr.min.js\"></script>",
+    "<script src=\"../search.js\" data-root=\"../\" data-index=\"index.json\"></script>",
+];
+
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let mut parts = text.split('\0');
@@ -39,7 +46,12 @@ fuzz_target!(|data: &[u8]| {
     let Some(out) = built.files else { return };
     for (path, bytes) in &out {
         if path.ends_with(".html") || path.ends_with(".xml") || path.ends_with(".svg") {
-            let page = String::from_utf8_lossy(bytes);
+            let mut page = String::from_utf8_lossy(bytes).into_owned();
+            if path == "search/index.html" {
+                for ours in THEME_SCRIPTS {
+                    page = page.replacen(ours, "", 1);
+                }
+            }
             if let Some(bad) = scripting(&page) {
                 panic!("{path}: {bad}");
             }

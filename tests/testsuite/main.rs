@@ -19,4 +19,5 @@ mod import;
 mod invariants;
 mod properties;
 mod robustness;
+mod search;
 mod serve;
