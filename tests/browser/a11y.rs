@@ -51,6 +51,7 @@ fn page_type(path: &str) -> String {
             format!("{s} index")
         }
         ["updates", "page", _] => "updates page".into(),
+        ["search", ..] => "search".into(),
         [s @ ("teams" | "people" | "quarters" | "review" | "wall"), _] => format!("{s} page"),
         [_, _] => "objective".into(),
         [_, _, _] => "key result".into(),
@@ -151,6 +152,21 @@ async fn check_site(browser: &Browser, label: &str, site: &Path, extra: &[&str])
                 failures.push(format!("{at}: does not load: {e}"));
                 continue;
             }
+            if path.contains("?q=") {
+                // The search page's results come after the page has loaded.
+                for _ in 0..100 {
+                    let done: bool = page
+                        .evaluate("!document.getElementById('search-status').textContent.startsWith('Searching')")
+                        .await
+                        .ok()
+                        .and_then(|v| v.into_value().ok())
+                        .unwrap_or(false);
+                    if done {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            }
             match axe_violations(&page).await {
                 Ok(v) => failures.extend(v.into_iter().map(|v| format!("{at}: {v}"))),
                 Err(e) => failures.push(format!("{at}: {e}")),
@@ -192,7 +208,7 @@ fn pages_are_grouped_by_their_url_shape() {
 }
 
 /// Every page type of okra, by [`page_type`]'s names.
-const ALL_TYPES: [&str; 16] = [
+const ALL_TYPES: [&str; 17] = [
     "dashboard",
     "objective",
     "key result",
@@ -209,6 +225,7 @@ const ALL_TYPES: [&str; 16] = [
     "updates page",
     "wall index",
     "wall page",
+    "search",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

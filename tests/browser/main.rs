@@ -113,6 +113,7 @@ fn content_type(p: &Path) -> &'static str {
         Some("json") => "application/json",
         Some("xml") => "application/atom+xml",
         Some("csv") => "text/csv",
+        Some("js") => "text/javascript",
         Some("svg") => "image/svg+xml",
         _ => "application/octet-stream",
     }
@@ -293,7 +294,7 @@ async fn visit(
 }
 
 /// One page of each type of the demo site.
-const PAGE_TYPES: [&str; 17] = [
+const PAGE_TYPES: [&str; 18] = [
     "",
     "fy2026/enterprise-ready/",
     "fy2026/platform-reliability/publish-latency-q4/",
@@ -311,6 +312,7 @@ const PAGE_TYPES: [&str; 17] = [
     "updates/page/2/",
     "wall/",
     "alignment/",
+    "search/?q=latency",
 ];
 
 /// How many pixels the page is wider than its window (0 when it fits).
@@ -386,3 +388,6 @@ mod live_reload;
 
 /// The office screen's rotation at 1920×1080 and 3840×2160.
 mod tv;
+
+/// Search: the header's box, the search page and its results.
+mod search;

@@ -41,13 +41,21 @@
       if (!doc) {
         return;
       }
+      var title = doc[1];
+      var url = doc[2];
+      if (doc[0] === "update") {
+        // An update's row names its KR's row and its anchor on the KR's page.
+        var kr = data.docs[Number(doc[1])] || ["", "", ""];
+        title = kr[1];
+        url = kr[2] + doc[2];
+      }
       var item = document.createElement("li");
       var kind = document.createElement("span");
       kind.className = "search-kind";
       kind.textContent = KINDS[doc[0]] || doc[0];
       var link = document.createElement("a");
-      link.href = root + doc[2];
-      link.textContent = doc[1];
+      link.href = root + url;
+      link.textContent = title;
       var context = document.createElement("span");
       context.className = "search-context";
       context.textContent = doc[3];
