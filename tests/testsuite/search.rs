@@ -99,6 +99,14 @@ fn every_document_is_a_written_page_and_the_index_is_deterministic() {
         ["kr", "objective", "person", "team", "update"]
     );
     for [kind, title, url, _] in &docs {
+        // An update's row names its KR's row and its anchor on the KR's page.
+        let (title, url) = if kind == "update" {
+            let kr = &docs[title.parse::<usize>().expect("an update names a row")];
+            assert_eq!(kr[0], "kr", "an update's row is its KR's");
+            (&kr[1], &format!("{}{url}", kr[2]))
+        } else {
+            (title, url)
+        };
         assert!(!title.is_empty(), "a {kind} without a title");
         let (folder, anchor) = url.split_once('#').unwrap_or((url, ""));
         assert!(folder.ends_with('/') && !folder.starts_with('/'), "{url}");
@@ -113,6 +121,7 @@ fn every_document_is_a_written_page_and_the_index_is_deterministic() {
             );
         }
     }
+    assert!(docs.iter().any(|d| d[0] == "update" && d[2].starts_with("#u-")));
     // An owner's name finds what they own; words of an update's text find it.
     let person = docs.iter().position(|d| d[0] == "person").unwrap();
     let name = docs[person][1]
