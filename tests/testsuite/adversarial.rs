@@ -300,7 +300,7 @@ fn titles_and_names_that_look_like_paths_or_html_stay_text() {
             continue;
         }
         pages += 1;
-        for tag in tags(&text) {
+        for tag in tags(&common::theme_scripts_removed(path, &text)) {
             let name = tag.split_whitespace().next().unwrap_or("");
             // okra's own charts are the only SVG, and carry their class.
             let chart = name == "svg" && tag.contains("class=\"chart-svg\"");

@@ -121,7 +121,10 @@ fn every_document_is_a_written_page_and_the_index_is_deterministic() {
             );
         }
     }
-    assert!(docs.iter().any(|d| d[0] == "update" && d[2].starts_with("#u-")));
+    assert!(
+        docs.iter()
+            .any(|d| d[0] == "update" && d[2].starts_with("#u-"))
+    );
     // An owner's name finds what they own; words of an update's text find it.
     let person = docs.iter().position(|d| d[0] == "person").unwrap();
     let name = docs[person][1]

@@ -33,6 +33,32 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// `html` (the page written to `path`) without the only form and scripts the
+/// theme writes: the header's search box (its `<form>` and `</form>` tags, what
+/// is inside stays) and, on the search page, its two bundled scripts (files of
+/// the theme, no inline code). Tests that no page has a script or a form from
+/// content look at what is left.
+#[allow(dead_code)] // not every test binary looks for scripts
+pub fn theme_scripts_removed(path: &str, html: &str) -> String {
+    let mut html = html.to_string();
+    const FORM: &str = "<form class=\"site-search\" role=\"search\" action=\"";
+    if let Some(start) = html.find(FORM) {
+        let open_end = start + html[start..].find('>').expect("the form tag ends") + 1;
+        let close = open_end + html[open_end..].find("</form>").expect("the form ends");
+        html.replace_range(close..close + "</form>".len(), "");
+        html.replace_range(start..open_end, "");
+    }
+    if path == "search/index.html" {
+        for ours in [
+            "<script src=\"../elasticlunr.min.js\"></script>",
+            "<script src=\"../search.js\" data-root=\"../\" data-index=\"index.json\"></script>",
+        ] {
+            html = html.replacen(ours, "", 1);
+        }
+    }
+    html
+}
+
 /// Every file of a built site, path relative to `dir` (with `/`) → bytes.
 #[allow(dead_code)] // not every test binary reads whole sites
 pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
