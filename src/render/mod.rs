@@ -326,7 +326,8 @@ impl Prepared {
         }
     }
 
-    /// The site's own files that are not pages: the feed and the exports.
+    /// The site's own files that are not pages: the feed, the exports and the
+    /// search index (when search is on).
     fn site_file(&self, path: &str) -> Option<String> {
         let r = self.renderer();
         match path {
@@ -434,7 +435,7 @@ impl Prepared {
                         sink.put(&path, text.as_bytes())?;
                     }
                 }
-                self.stats.stage("exports and feed", t);
+                self.stats.stage("exports, feed and search index", t);
                 Ok(())
             },
         );
