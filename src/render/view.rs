@@ -188,24 +188,30 @@ pub struct PersonView {
     pub url: String,
 }
 
-/// A view with the template value it turns into, made once.
+/// A view with the template value it turns into, made once, when a page
+/// first shows it.
 ///
 /// A KR is listed on its own page, its objective's, its team's, its quarter's,
 /// its owner's, the dashboard and the alignment tree; turning the same view
 /// into Tera's value tree for each of those pages cost about 7 % of a 10k
-/// build's CPU (for ~50 MB more peak memory held in the trees). Serialising a `Shared` hands Tera the finished tree (Tera
-/// clones a `Value` it meets while serialising, an `Arc` clone, instead of
-/// walking it again); Rust code reads the fields through `Deref`.
+/// build's CPU (for ~50 MB more peak memory held in the trees). Serialising
+/// a `Shared` hands Tera the finished tree (Tera clones a `Value` it meets
+/// while serialising, an `Arc` clone, instead of walking it again); Rust code
+/// reads the fields through `Deref`. Made on first use rather than with the
+/// views, so that `okra serve`, which makes new views at every save and
+/// renders only the pages being looked at, does not pay for all of them.
 #[derive(Clone)]
 pub struct Shared<T> {
     view: T,
-    value: tera::Value,
+    value: std::sync::OnceLock<tera::Value>,
 }
 
 impl<T: Serialize> Shared<T> {
     pub fn new(view: T) -> Self {
-        let value = tera::Value::from_serializable(&view);
-        Shared { view, value }
+        Shared {
+            view,
+            value: std::sync::OnceLock::new(),
+        }
     }
 }
 
@@ -222,9 +228,11 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Shared<T> {
     }
 }
 
-impl<T> Serialize for Shared<T> {
+impl<T: Serialize> Serialize for Shared<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.value.serialize(serializer)
+        self.value
+            .get_or_init(|| tera::Value::from_serializable(&self.view))
+            .serialize(serializer)
     }
 }
 
@@ -614,5 +622,26 @@ mod tests {
         assert_eq!(a, markdown::render("A [note][^1]\n\n[^1]: x", "u1-"));
         assert_ne!(memo::key(&("ab", "c")), memo::key(&("a", "bc")));
         assert_eq!(memo.summary("Hello **world**", 200), "Hello world");
+    }
+
+    #[test]
+    fn a_shared_view_reads_and_serialises_as_its_fields() {
+        let link = Link {
+            title: "Ada".into(),
+            url: "people/ada/".into(),
+        };
+        let shared = Shared::new(link.clone());
+        assert_eq!(shared.title, "Ada");
+        assert_eq!(format!("{shared:?}"), format!("{link:?}"));
+        assert_eq!(
+            serde_json::to_string(&shared).unwrap(),
+            serde_json::to_string(&link).unwrap()
+        );
+        let mut ctx = tera::Context::new();
+        ctx.insert("l", &shared);
+        let mut tera = tera::Tera::default();
+        tera.add_raw_template("t", "{{ l.title }} {{ l.url }}")
+            .unwrap();
+        assert_eq!(tera.render("t", &ctx).unwrap(), "Ada people/ada/");
     }
 }
