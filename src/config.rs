@@ -221,75 +221,102 @@ impl Config {
                 );
             }
         }
-        let wall = table.get_ref().get("wall");
-        let tv = table.get_ref().get("tv");
-        let search = table.get_ref().get("search");
+        let top = table.get_ref();
         diags.extend(f.diags);
-        if let Some(search) = search {
-            match search.get_ref() {
-                DeValue::Table(t) => {
-                    let mut w = Fields::new(file, 0, t, "[search] table of okra.toml", SEARCH_KEYS);
-                    if let Some(b) = w.boolean("enabled") {
-                        config.search.enabled = b.value;
-                    }
-                    diags.extend(w.diags);
-                }
-                other => diags.push(Diagnostic::error(
-                    "wrong-type",
-                    file.loc(search.span().start),
-                    format!("`search` must be a table, found {}", other.type_str()),
-                    "write it as a section: `[search]` on its own line, then `enabled = false`",
-                )),
+        SEARCH.read(file, top, diags, |w| {
+            if let Some(b) = w.boolean("enabled") {
+                config.search.enabled = b.value;
             }
-        }
-        if let Some(tv) = tv {
-            match tv.get_ref() {
-                DeValue::Table(t) => {
-                    let mut w = Fields::new(file, 0, t, "[tv] table of okra.toml", TV_KEYS);
-                    if let Some(n) = whole_number(&mut w, "seconds_per_page", 5, 3600) {
-                        config.tv.seconds_per_page = n;
-                    }
-                    diags.extend(w.diags);
-                }
-                other => diags.push(Diagnostic::error(
-                    "wrong-type",
-                    file.loc(tv.span().start),
-                    format!("`tv` must be a table, found {}", other.type_str()),
-                    "write it as a section: `[tv]` on its own line, then `seconds_per_page = 20`",
-                )),
+        });
+        TV.read(file, top, diags, |w| {
+            if let Some(n) = whole_number(w, "seconds_per_page", 5, 3600) {
+                config.tv.seconds_per_page = n;
             }
-        }
-        if let Some(wall) = wall {
-            match wall.get_ref() {
-                DeValue::Table(t) => {
-                    let mut w = Fields::new(file, 0, t, "[wall] table of okra.toml", WALL_KEYS);
-                    let papers = [
-                        ("a3", Paper::A3),
-                        ("a4", Paper::A4),
-                        ("letter", Paper::Letter),
-                        ("tabloid", Paper::Tabloid),
-                    ];
-                    if let Some(p) = w.choice("paper", &papers) {
-                        config.wall.paper = p.value;
-                    }
-                    let orientations = [
-                        ("landscape", Orientation::Landscape),
-                        ("portrait", Orientation::Portrait),
-                    ];
-                    if let Some(o) = w.choice("orientation", &orientations) {
-                        config.wall.orientation = o.value;
-                    }
-                    diags.extend(w.diags);
-                }
-                other => diags.push(Diagnostic::error(
-                    "wrong-type",
-                    file.loc(wall.span().start),
-                    format!("`wall` must be a table, found {}", other.type_str()),
-                    "write it as a section: `[wall]` on its own line, then `paper = \"A3\"`",
-                )),
+        });
+        WALL.read(file, top, diags, |w| {
+            let papers = [
+                ("a3", Paper::A3),
+                ("a4", Paper::A4),
+                ("letter", Paper::Letter),
+                ("tabloid", Paper::Tabloid),
+            ];
+            if let Some(p) = w.choice("paper", &papers) {
+                config.wall.paper = p.value;
             }
-        }
+            let orientations = [
+                ("landscape", Orientation::Landscape),
+                ("portrait", Orientation::Portrait),
+            ];
+            if let Some(o) = w.choice("orientation", &orientations) {
+                config.wall.orientation = o.value;
+            }
+        });
         config
+    }
+}
+
+/// A sub-table of okra.toml (`[wall]`, `[tv]`, `[search]`).
+struct Section {
+    name: &'static str,
+    /// How diagnostics name the table.
+    what: &'static str,
+    keys: &'static [&'static str],
+    /// A key and value to show in the fix when the section is not a table.
+    example: &'static str,
+}
+
+const WALL: Section = Section {
+    name: "wall",
+    what: "[wall] table of okra.toml",
+    keys: WALL_KEYS,
+    example: "`paper = \"A3\"`",
+};
+const TV: Section = Section {
+    name: "tv",
+    what: "[tv] table of okra.toml",
+    keys: TV_KEYS,
+    example: "`seconds_per_page = 20`",
+};
+const SEARCH: Section = Section {
+    name: "search",
+    what: "[search] table of okra.toml",
+    keys: SEARCH_KEYS,
+    example: "`enabled = false`",
+};
+
+impl Section {
+    /// Reads the section of okra.toml's top-level `table` with `read`, its
+    /// keys checked; anything but a table is an error.
+    fn read(
+        &self,
+        file: &SourceFile,
+        table: &toml::de::DeTable<'_>,
+        diags: &mut Diagnostics,
+        read: impl FnOnce(&mut Fields<'_, '_>),
+    ) {
+        let Some(value) = table.get(self.name) else {
+            return;
+        };
+        match value.get_ref() {
+            DeValue::Table(t) => {
+                let mut w = Fields::new(file, 0, t, self.what, self.keys);
+                read(&mut w);
+                diags.extend(w.diags);
+            }
+            other => diags.push(Diagnostic::error(
+                "wrong-type",
+                file.loc(value.span().start),
+                format!(
+                    "`{}` must be a table, found {}",
+                    self.name,
+                    other.type_str()
+                ),
+                format!(
+                    "write it as a section: `[{}]` on its own line, then {}",
+                    self.name, self.example
+                ),
+            )),
+        }
     }
 }
 
@@ -326,6 +353,35 @@ mod tests {
         let (c, d) = parse("");
         assert!(d.is_empty());
         assert_eq!(c, Config::default());
+    }
+
+    #[test]
+    fn sections_must_be_tables_with_known_keys() {
+        let (c, d) = parse("tv = 5\nsearch = \"no\"\n[wall]\npaper = \"a4\"\nsize = 2\n");
+        let found: Vec<(&str, &str, &str)> = d
+            .iter()
+            .map(|d| (d.code, d.message.as_str(), d.hint.as_str()))
+            .collect();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!(found[0].0, "wrong-type");
+        assert_eq!(found[0].1, "`search` must be a table, found string");
+        assert_eq!(
+            found[0].2,
+            "write it as a section: `[search]` on its own line, then `enabled = false`"
+        );
+        assert_eq!(found[1].1, "`tv` must be a table, found integer");
+        assert!(
+            found[1]
+                .2
+                .contains("`[tv]` on its own line, then `seconds_per_page = 20`")
+        );
+        assert!(found[2].1.contains("size"), "{found:?}");
+        assert!(
+            found[2].1.contains("[wall] table of okra.toml"),
+            "{found:?}"
+        );
+        // What was right is kept.
+        assert_eq!(c.wall.paper, Paper::A4);
     }
 
     #[test]
