@@ -122,6 +122,53 @@ fn symlinks_out_of_the_site_and_loops_are_not_followed() {
     }
 }
 
+/// A link to a file elsewhere in the site is read as that file; a link to a
+/// named pipe in the site is refused like the pipe itself (reading it would
+/// block the build forever).
+#[cfg(unix)]
+#[test]
+fn symlinks_inside_the_site_are_followed_to_files_only() {
+    use std::os::unix::fs::symlink;
+    let (_dir, root) = minimal();
+    let shared = root.join("shared");
+    std::fs::create_dir_all(&shared).unwrap();
+    std::fs::write(
+        shared.join("update.md"),
+        "+++\nstatus = \"on-track\"\nvalue = 99.6\n+++\nLINKED-UPDATE from the shared folder\n",
+    )
+    .unwrap();
+    symlink(
+        shared.join("update.md"),
+        root.join(UPTIME).join("2024-02-20.md"),
+    )
+    .unwrap();
+    let (o, out) = build(&root);
+    assert_built(&o);
+    let err = stderr(&o);
+    assert!(!err.contains("2024-02-20.md"), "{err}");
+    assert!(
+        read_tree(&out)
+            .iter()
+            .any(|(_, bytes)| String::from_utf8_lossy(bytes).contains("LINKED-UPDATE")),
+        "the linked update is on no page"
+    );
+
+    let made = Command::new("mkfifo")
+        .arg(shared.join("pipe"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    symlink(shared.join("pipe"), root.join(UPTIME).join("2024-02-21.md")).unwrap();
+    std::fs::remove_dir_all(&out).unwrap();
+    let (o, out) = build(&root);
+    assert_failed(&o, &out);
+    assert!(
+        stderr(&o).contains("uptime/2024-02-21.md:1:1: error: this is not a regular file"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn huge_bodies_long_files_and_ten_thousand_files_in_a_folder_build() {
     let (_dir, root) = minimal();
