@@ -135,8 +135,8 @@ pub fn check_loaded(site: Site, mut diagnostics: Diagnostics, as_of: NaiveDate) 
 /// What may be published of a checked site, scored as of `as_of`: private OKRs
 /// (and drafts, unless `drafts`) are removed *before* scoring, so no rollup,
 /// count or chart can include them. Every renderer starts from this.
-pub fn publish(site: &Site, drafts: bool, as_of: NaiveDate) -> (Site, Scores) {
-    let public = site.view(load::Visibility {
+pub fn publish(site: Site, drafts: bool, as_of: NaiveDate) -> (Site, Scores) {
+    let public = site.into_view(load::Visibility {
         private: false,
         drafts,
     });
@@ -185,7 +185,7 @@ pub fn prepare(
         return Err(diagnostics);
     }
     // From here on only what may be published exists.
-    let (public, scores) = publish(&checked.site, opts.drafts, opts.as_of);
+    let (public, scores) = publish(checked.site, opts.drafts, opts.as_of);
     let theme = match reuse.theme {
         Some(theme) => theme,
         None => match Theme::load(root, &public.config, &mut diagnostics) {
@@ -341,8 +341,8 @@ pub struct Diff {
 pub fn diff(before: &Input<'_>, after: &Input<'_>, as_of: NaiveDate, names: (&str, &str)) -> Diff {
     let b = check(before, as_of);
     let a = check(after, as_of);
-    let (b_site, b_scores) = publish(&b.site, false, as_of);
-    let (a_site, a_scores) = publish(&a.site, false, as_of);
+    let (b_site, b_scores) = publish(b.site, false, as_of);
+    let (a_site, a_scores) = publish(a.site, false, as_of);
     let comparison = score::compare::compare((&b_site, &b_scores), (&a_site, &a_scores));
     let mut markdown = crate::render::diff::markdown(&comparison, names.0, names.1, as_of);
     for (name, d) in [(names.0, &b.diagnostics), (names.1, &a.diagnostics)] {

@@ -28,11 +28,11 @@ use walk::{Found, Kind};
 /// One parsed file, before linking.
 #[derive(Clone)]
 enum Parsed {
-    Team(Team),
-    Objective(String, PathBuf, Front<ObjectiveMeta>),
-    KeyResult(String, String, PathBuf, Front<KrMeta>),
-    Update(String, chrono::NaiveDate, String, PathBuf, RawUpdate),
-    Review(Review),
+    Team(Box<Team>),
+    Objective(Box<(String, PathBuf, Front<ObjectiveMeta>)>),
+    KeyResult(Box<(String, String, PathBuf, Front<KrMeta>)>),
+    Update(Box<(String, chrono::NaiveDate, String, PathBuf, RawUpdate)>),
+    Review(Box<Review>),
 }
 
 /// Loads the site at `root`. The returned site holds everything that could be
@@ -156,15 +156,16 @@ fn parse_one(found: &Found) -> (Option<Parsed>, Diagnostics) {
 fn parse_file(found: &Found, file: &SourceFile, diags: &mut Diagnostics) -> Option<Parsed> {
     let rel = found.rel.clone();
     match &found.kind {
-        Kind::Team { id } => parse::team(file, id, diags).map(Parsed::Team),
-        Kind::Objective { id } => {
-            parse::objective(file, diags).map(|o| Parsed::Objective(id.clone(), rel, o))
-        }
+        Kind::Team { id } => parse::team(file, id, diags).map(|t| Parsed::Team(Box::new(t))),
+        Kind::Objective { id } => parse::objective(file, diags)
+            .map(|o| Parsed::Objective(Box::new((id.clone(), rel, o)))),
         Kind::KeyResult { id, objective } => parse::key_result(file, diags)
-            .map(|k| Parsed::KeyResult(id.clone(), objective.clone(), rel, k)),
+            .map(|k| Parsed::KeyResult(Box::new((id.clone(), objective.clone(), rel, k)))),
         Kind::Update { kr, date, slug } => parse::update(file, *date, diags)
-            .map(|u| Parsed::Update(kr.clone(), *date, slug.clone(), rel, u)),
-        Kind::Review { year } => parse::review(file, *year, diags).map(Parsed::Review),
+            .map(|u| Parsed::Update(Box::new((kr.clone(), *date, slug.clone(), rel, u)))),
+        Kind::Review { year } => {
+            parse::review(file, *year, diags).map(|r| Parsed::Review(Box::new(r)))
+        }
     }
 }
 
@@ -186,8 +187,9 @@ fn assemble(
     let mut raw_krs = Vec::new();
     for item in items {
         match item {
-            Parsed::Team(t) => site.teams.push(t),
-            Parsed::Objective(id, source, o) => {
+            Parsed::Team(t) => site.teams.push(*t),
+            Parsed::Objective(o) => {
+                let (id, source, o) = *o;
                 objectives.insert(
                     id.clone(),
                     Objective {
@@ -201,12 +203,13 @@ fn assemble(
                     },
                 );
             }
-            Parsed::KeyResult(id, obj, source, k) => raw_krs.push((id, obj, source, k)),
-            Parsed::Update(kr, date, slug, source, u) => updates.push((kr, date, slug, source, u)),
-            Parsed::Review(r) => site.reviews.push(r),
+            Parsed::KeyResult(k) => raw_krs.push(k),
+            Parsed::Update(u) => updates.push(u),
+            Parsed::Review(r) => site.reviews.push(*r),
         }
     }
-    for (id, objective_id, source, k) in raw_krs {
+    for k in raw_krs {
+        let (id, objective_id, source, k) = *k;
         // A KR whose objective failed to load is skipped; the objective's error says why.
         let Some(o) = objectives.get(&objective_id) else {
             continue;
@@ -236,7 +239,8 @@ fn assemble(
             },
         );
     }
-    for (kr_id, date, slug, source, u) in updates {
+    for u in updates {
+        let (kr_id, date, slug, source, u) = *u;
         let Some(kr) = krs.get_mut(&kr_id) else {
             continue; // the KR failed to load or the folder was reported
         };

@@ -411,8 +411,21 @@ impl Site {
     /// KRs removed as asked, and every link to them dropped, so that later
     /// stages cannot leak them by accident.
     pub fn view(&self, vis: Visibility) -> Site {
+        self.clone().into_view(vis)
+    }
+
+    /// [`Site::view`] without a copy, for a caller done with the whole site.
+    pub fn into_view(self, vis: Visibility) -> Site {
         let keep = |private: bool, draft: bool| (vis.private || !private) && (vis.drafts || !draft);
-        let mut site = self.clone();
+        let sources = |s: &Site| -> BTreeSet<PathBuf> {
+            s.objectives
+                .iter()
+                .map(|o| o.source.clone())
+                .chain(s.key_results.iter().map(|k| k.source.clone()))
+                .collect()
+        };
+        let all = sources(&self);
+        let mut site = self;
         site.objectives
             .retain(|o| keep(o.meta.private, o.meta.draft));
         site.key_results
@@ -426,14 +439,7 @@ impl Site {
         site.link();
         // History's events: only of objectives and KRs the view shows, or of
         // removed KRs that were public in an objective it shows.
-        let sources = |s: &Site| -> BTreeSet<PathBuf> {
-            s.objectives
-                .iter()
-                .map(|o| o.source.clone())
-                .chain(s.key_results.iter().map(|k| k.source.clone()))
-                .collect()
-        };
-        let (all, shown) = (sources(self), sources(&site));
+        let shown = sources(&site);
         site.events.retain(|e| {
             if shown.contains(&e.path) {
                 return !e.hidden || e.kind == crate::load::history::EventKind::NewObjective;
