@@ -133,9 +133,15 @@ pub fn placeholders(site: &Site, diags: &mut Diagnostics) {
             ));
         }
     }
+    // Every update's text is searched: memchr's searchers, made once, are
+    // several times quicker than `str::contains` over a large site.
+    let finders = UPDATE_BODIES.map(|p| (p, memchr::memmem::Finder::new(p)));
     for k in site.key_results.iter().filter(|k| !k.meta.draft) {
         for u in &k.updates {
-            if let Some(p) = UPDATE_BODIES.iter().find(|p| u.body.contains(**p)) {
+            let found = finders
+                .iter()
+                .find(|(_, f)| f.find(u.body.as_bytes()).is_some());
+            if let Some((p, _)) = found {
                 diags.push(Diagnostic::warning(
                     "placeholder",
                     Loc::file(&u.source),
