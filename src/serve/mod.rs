@@ -449,17 +449,20 @@ impl Reporter {
                 n => format!(", {n} warnings"),
             }
         );
-        {
+        let old = {
             let mut state = shared.state();
-            state.served = Some(prepared);
             state.status = Status {
                 ok: true,
                 errors: 0,
                 warnings,
                 text: plain,
             };
-        }
+            state.served.replace(prepared)
+        };
         shared.broadcast(LiveEvent::Reload);
+        // Freeing a large site takes tens of milliseconds: not while the
+        // state is locked, nor before the open pages hear of the new one.
+        drop_later(old);
     }
 
     fn failed(&mut self, shared: &Shared, failure: Failure, first: bool) {
@@ -679,4 +682,12 @@ mod tests {
         assert!(!page.contains("<script>alert(1)"));
         assert!(page.contains(EVENTS_PATH));
     }
+}
+
+/// Frees `value` on a thread of its own, so that whoever let go of it can go on.
+fn drop_later<T: Send + 'static>(value: T) {
+    // If no thread can be made, freeing it here is only slower.
+    let _ = thread::Builder::new()
+        .name("okra-serve-free".into())
+        .spawn(move || drop(value));
 }
