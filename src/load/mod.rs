@@ -157,8 +157,9 @@ fn parse_file(found: &Found, file: &SourceFile, diags: &mut Diagnostics) -> Opti
     let rel = found.rel.clone();
     match &found.kind {
         Kind::Team { id } => parse::team(file, id, diags).map(|t| Parsed::Team(Box::new(t))),
-        Kind::Objective { id } => parse::objective(file, diags)
-            .map(|o| Parsed::Objective(Box::new((id.clone(), rel, o)))),
+        Kind::Objective { id } => {
+            parse::objective(file, diags).map(|o| Parsed::Objective(Box::new((id.clone(), rel, o))))
+        }
         Kind::KeyResult { id, objective } => parse::key_result(file, diags)
             .map(|k| Parsed::KeyResult(Box::new((id.clone(), objective.clone(), rel, k)))),
         Kind::Update { kr, date, slug } => parse::update(file, *date, diags)

@@ -585,6 +585,14 @@ fn open_browser(url: &str, log: &Log) {
     }
 }
 
+/// Frees `value` on a thread of its own, so that whoever let go of it can go on.
+fn drop_later<T: Send + 'static>(value: T) {
+    // If no thread can be made, freeing it here is only slower.
+    let _ = thread::Builder::new()
+        .name("okra-serve-free".into())
+        .spawn(move || drop(value));
+}
+
 #[cfg(test)]
 mod tests {
     use super::http::*;
@@ -682,12 +690,4 @@ mod tests {
         assert!(!page.contains("<script>alert(1)"));
         assert!(page.contains(EVENTS_PATH));
     }
-}
-
-/// Frees `value` on a thread of its own, so that whoever let go of it can go on.
-fn drop_later<T: Send + 'static>(value: T) {
-    // If no thread can be made, freeing it here is only slower.
-    let _ = thread::Builder::new()
-        .name("okra-serve-free".into())
-        .spawn(move || drop(value));
 }
