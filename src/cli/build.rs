@@ -92,6 +92,8 @@ pub fn run(args: &BuildArgs) -> i32 {
                 written.files,
                 written.bytes as f64 / 1_000_000.0,
             );
+            // okra exits next: freeing the site would only delay that.
+            built.leftovers.leak();
             0
         }
         Err(pipeline::Error::Content(d)) => {
