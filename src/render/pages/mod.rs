@@ -32,22 +32,25 @@ pub fn all<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     // Families are made in parallel: some group every KR by team, quarter or
     // person up front, and made one after the other they kept a core idle for
     // a tenth of a second at 10k KRs. Collected in this order, whatever
-    // finishes first.
+    // finishes first: the few large pages (alignment, quarters, people run to
+    // megabytes at 10k KRs) first and the thousands of small KR pages last,
+    // so that the cores finish together instead of one rendering the last
+    // large page alone (a quarter of a second at 10k KRs).
     type Family<'a, 'r> = &'a (dyn Fn() -> Vec<PageJob<'r>> + Sync);
     let families: [Family<'_, 'r>; 13] = [
-        &|| vec![dashboard::page(r)],
-        &|| okr::pages(r),
-        &|| teams::pages(r),
-        &|| people::pages(r),
-        &|| quarters::pages(r),
-        &|| review::pages(r),
-        &|| updates::pages(r),
-        &|| changes::pages(r),
-        &|| wall::pages(r),
         &|| alignment::pages(r),
+        &|| quarters::pages(r),
+        &|| vec![dashboard::page(r)],
+        &|| people::pages(r),
+        &|| review::pages(r),
+        &|| changes::pages(r),
+        &|| updates::pages(r),
+        &|| teams::pages(r),
+        &|| wall::pages(r),
         &|| tv::pages(r),
         &|| search::pages(r),
         &|| vec![not_found()],
+        &|| okr::pages(r),
     ];
     let made: Vec<Vec<PageJob<'r>>> = families.par_iter().map(|family| family()).collect();
     made.into_iter().flatten().collect()
