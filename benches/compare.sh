@@ -10,7 +10,10 @@
 #
 # The three programs run interleaved (okra, Hugo, floor, okra, Hugo, floor, …)
 # so a machine that slows down or speeds up during the run moves all three
-# alike: the ratios are the stable numbers, the seconds are not.
+# alike: the ratios are the stable numbers, the seconds are not. Each ratio is
+# the median of the run-by-run ratios (okra against the Hugo and floor runs
+# made next to it), not a ratio of two medians, so one slow moment does not
+# land on one side only.
 #
 # Needs: hugo (Debian package `hugo`), GNU time (/usr/bin/time). Works in
 # $BENCH_DIR (default /dev/shm/okra-bench: tmpfs, so the numbers measure the
@@ -71,7 +74,7 @@ TOML
   files=$(find "$BENCH_DIR/out-okra" -type f | wc -l)
   bytes=$(du -sb "$BENCH_DIR/out-okra" | cut -f1)
 
-  ot=() om=() ht=() hm=() ft=()
+  ot=() om=() ht=() hm=() ft=() rh=() rf=()
   for _ in $(seq "$RUNS"); do
     # okra: the whole site (pages, charts, exports), replacing the previous output.
     read -r t m < <(once "$OKRA" build --root "$corpus" --output "$BENCH_DIR/out-okra" --as-of "$AS_OF")
@@ -82,16 +85,19 @@ TOML
     # The floor: read every input, write as many files and bytes as okra did.
     read -r t _ < <(once target/release/examples/floor "$corpus" "$BENCH_DIR/out-floor" "$files" "$bytes")
     ft+=("$t")
+    rh+=("$(ratio "${ot[-1]}" "${ht[-1]}" %.3f)"); rf+=("$(ratio "${ot[-1]}" "$t" %.2f)")
+    echo "  $size run ${#ot[@]}: okra ${ot[-1]} s, Hugo ${ht[-1]} s, floor $t s (okra/Hugo ${rh[-1]}, okra/floor ${rf[-1]})" >&2
   done
   okra_t=$(median "${ot[@]}"); okra_rss=$(max "${om[@]}")
   hugo_t=$(median "${ht[@]}"); hugo_rss=$(max "${hm[@]}")
   floor_t=$(median "${ft[@]}")
   hugo_files=$(find "$BENCH_DIR/out-hugo" -type f | wc -l)
   okra_time[$size]=$okra_t; okra_mem[$size]=$okra_rss
-  rows+=("| $size | $krs | $inputs | $okra_t s | $okra_rss MiB | $files ($((bytes / 1048576)) MiB) | $hugo_t s | $hugo_rss MiB | $hugo_files | $(ratio "$okra_t" "$hugo_t" %.2f) | $floor_t s | $(ratio "$okra_t" "$floor_t" %.1f)× |")
+  okra_hugo=$(ratio "$(median "${rh[@]}")" 1 %.2f); okra_floor=$(ratio "$(median "${rf[@]}")" 1 %.1f)
+  rows+=("| $size | $krs | $inputs | $okra_t s | $okra_rss MiB | $files ($((bytes / 1048576)) MiB) | $hugo_t s | $hugo_rss MiB | $hugo_files | $okra_hugo | $floor_t s | $okra_floor× |")
   echo "${rows[-1]}"
   if [ "$size" = 10k ]; then
-    hugo_ratio=$(ratio "$okra_t" "$hugo_t" %.2f); floor_ratio=$(ratio "$okra_t" "$floor_t" %.1f)
+    hugo_ratio=$okra_hugo; floor_ratio=$okra_floor
   fi
 done
 
@@ -116,7 +122,7 @@ if [ -n "$serve_ms" ]; then
 fi
 
 {
-  echo "### Latest \`benches/compare.sh\` run ($(date -u +%Y-%m-%d), $(nproc) cores, $BENCH_DIR, median of $RUNS interleaved runs)"
+  echo "### Latest \`benches/compare.sh\` run ($(date -u +%Y-%m-%d), $(nproc) cores, $BENCH_DIR, median of $RUNS interleaved runs; each ratio the median of the run-by-run ratios)"
   echo
   echo "| size | KRs | input files | okra build | okra peak RSS | okra output files | Hugo | Hugo peak RSS | Hugo files | okra / Hugo | floor | okra / floor |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
