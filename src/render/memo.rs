@@ -89,10 +89,11 @@ mod tests {
     #[test]
     fn keeps_what_the_last_build_used_and_nothing_else() {
         let mut memo: Memo<String> = Memo::default();
-        let made = std::cell::Cell::new(0);
+        assert!(memo.is_empty());
+        let made = std::cell::RefCell::new(Vec::new());
         let get = |memo: &Memo<String>, key: u128| {
             memo.get(key, || {
-                made.set(made.get() + 1);
+                made.borrow_mut().push(key);
                 format!("value {key}")
             })
         };
@@ -100,17 +101,33 @@ mod tests {
         assert_eq!(get(&memo, 1), "value 1");
         assert_eq!(get(&memo, 2), "value 2");
         memo.rotate();
-        assert_eq!((made.get(), memo.len()), (2, 2));
+        assert_eq!((made.borrow().clone(), memo.len()), (vec![1, 2], 2));
+        assert!(!memo.is_empty());
         // Build 2 uses a again (not made) and makes c; b is not used.
         assert_eq!(get(&memo, 1), "value 1");
         assert_eq!(get(&memo, 3), "value 3");
         memo.rotate();
-        assert_eq!(made.get(), 3);
+        assert_eq!(*made.borrow(), [1, 2, 3]);
         assert_eq!(memo.len(), 2, "b, unused by the last build, is forgotten");
         // Build 3: b is made again, a and c are remembered.
         get(&memo, 1);
         get(&memo, 2);
         get(&memo, 3);
-        assert_eq!(made.get(), 4);
+        assert_eq!(*made.borrow(), [1, 2, 3, 2]);
+    }
+
+    /// Both 64-bit halves come from the value, each with its own seed.
+    #[test]
+    fn a_key_has_two_independent_halves() {
+        for value in ["", "a", "a longer text, as an update's body would be"] {
+            let k = key(&value);
+            let (high, low) = ((k >> 64) as u64, k as u64);
+            assert_ne!(high, 0, "{value:?}");
+            assert_ne!(low, 0, "{value:?}");
+            assert_ne!(high, low, "{value:?}");
+            assert_ne!(k, key(&format!("{value}!")));
+        }
+        // The same value, the same key (builds are compared across rebuilds).
+        assert_eq!(key(&("x", 1)), key(&("x", 1)));
     }
 }
