@@ -53,14 +53,48 @@ pub fn team_atom(r: &Renderer<'_>, team_id: &str, base_url: Option<&str>) -> Opt
         .filter(|(_, k)| r.site.key_results[**k].meta.team.as_deref() == Some(team_id))
         .map(|(u, _)| &**u)
         .collect();
-    Some(write_feed(
+    Some(team_feed(r, team, &updates, base_url))
+}
+
+/// Every team's feed and where it is written, each as [`team_atom`] makes
+/// it. The updates are grouped by team in one pass: filtering all of them
+/// for each team in turn grew with teams × updates (4 s of one core at 50k
+/// KRs, against 0.05 s at 10k).
+pub fn team_atoms(r: &Renderer<'_>, base_url: Option<&str>) -> Vec<(String, String)> {
+    let mut by_team: std::collections::HashMap<&str, Vec<&UpdateView>> =
+        std::collections::HashMap::new();
+    for (u, k) in r.views.updates.iter().zip(&r.views.update_krs) {
+        if let Some(team) = r.site.key_results[*k].meta.team.as_deref() {
+            by_team.entry(team).or_default().push(&**u);
+        }
+    }
+    r.views
+        .teams
+        .iter()
+        .map(|team| {
+            let updates = by_team.get(team.id.as_str()).map_or(&[][..], Vec::as_slice);
+            (
+                urls::team_feed(&team.id),
+                team_feed(r, team, updates, base_url),
+            )
+        })
+        .collect()
+}
+
+fn team_feed(
+    r: &Renderer<'_>,
+    team: &crate::render::view::TeamView,
+    updates: &[&UpdateView],
+    base_url: Option<&str>,
+) -> String {
+    write_feed(
         r,
         base_url,
         &format!("{} status updates", team.name),
-        &urls::team_feed(team_id),
+        &urls::team_feed(&team.id),
         &team.url,
-        &updates,
-    ))
+        updates,
+    )
 }
 
 /// A feed of `updates` (newest first), written at `self_path`, whose page is

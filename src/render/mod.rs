@@ -432,12 +432,10 @@ impl Prepared {
                         sink.put(path, text.as_bytes())?;
                     }
                 }
-                for team in &self.views.teams {
+                cancelled()?;
+                for (path, text) in feed::team_atoms(&self.renderer(), self.base_url.as_deref()) {
                     cancelled()?;
-                    let path = urls::team_feed(&team.id);
-                    if let Some(text) = self.site_file(&path) {
-                        sink.put(&path, text.as_bytes())?;
-                    }
+                    sink.put(&path, text.as_bytes())?;
                 }
                 self.stats.stage("exports, feed and search index", t);
                 Ok(())
