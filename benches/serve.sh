@@ -20,6 +20,8 @@ EDITS="${EDITS:-10}"
 SIZE="${SIZE:-10k}"
 BENCH_DIR="${BENCH_DIR:-/dev/shm/okra-bench}"
 PORT="${PORT:-18111}"
+# Another okra binary to measure (e.g. an older build, for a before/after pair).
+OKRA="${OKRA:-target/release/okra}"
 AS_OF=2026-11-22
 mkdir -p "$BENCH_DIR"
 
@@ -31,7 +33,7 @@ target/release/examples/gen_corpus --teams "$(teams_for "$SIZE")" --years 2 --ou
 krs=$(grep -o '[0-9]* key results' "$BENCH_DIR/gen.txt" | cut -d' ' -f1)
 
 log="$BENCH_DIR/serve.log"
-target/release/okra serve --root "$corpus" --port "$PORT" --as-of "$AS_OF" 2> "$log" &
+"$OKRA" serve --root "$corpus" --port "$PORT" --as-of "$AS_OF" 2> "$log" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 until grep -q "^serving http" "$log"; do
