@@ -74,6 +74,11 @@ TOML
   files=$(find "$BENCH_DIR/out-okra" -type f | wc -l)
   bytes=$(du -sb "$BENCH_DIR/out-okra" | cut -f1)
 
+  # One unmeasured run of Hugo and of the floor too: the first of each after the
+  # corpus is made ran up to 1.7x slower (okra's first run is the one above).
+  once bash -c "rm -rf '$BENCH_DIR/out-hugo' && hugo --quiet --source '$hugo_site' --destination '$BENCH_DIR/out-hugo'" >/dev/null
+  once target/release/examples/floor "$corpus" "$BENCH_DIR/out-floor" "$files" "$bytes" >/dev/null
+
   ot=() om=() ht=() hm=() ft=() rh=() rf=()
   for _ in $(seq "$RUNS"); do
     # okra: the whole site (pages, charts, exports), replacing the previous output.
