@@ -50,7 +50,7 @@ pub fn team_atom(r: &Renderer<'_>, team_id: &str, base_url: Option<&str>) -> Opt
         .updates
         .iter()
         .zip(&r.views.update_krs)
-        .filter(|(_, k)| r.site.key_results[**k].meta.team.as_deref() == Some(team_id))
+        .filter(|(_, k)| team_of(r, **k) == Some(team_id))
         .map(|(u, _)| &**u)
         .collect();
     Some(team_feed(r, team, &updates, base_url))
@@ -64,7 +64,7 @@ pub fn team_atoms(r: &Renderer<'_>, base_url: Option<&str>) -> Vec<(String, Stri
     let mut by_team: std::collections::HashMap<&str, Vec<&UpdateView>> =
         std::collections::HashMap::new();
     for (u, k) in r.views.updates.iter().zip(&r.views.update_krs) {
-        if let Some(team) = r.site.key_results[*k].meta.team.as_deref() {
+        if let Some(team) = team_of(r, *k) {
             by_team.entry(team).or_default().push(&**u);
         }
     }
@@ -79,6 +79,12 @@ pub fn team_atoms(r: &Renderer<'_>, base_url: Option<&str>) -> Vec<(String, Stri
             )
         })
         .collect()
+}
+
+/// The team whose feed lists the updates of KR `k`: the KR's own team, or
+/// its objective's (assembly fills it in), and none for company KRs.
+fn team_of<'a>(r: &Renderer<'a>, k: crate::load::KrId) -> Option<&'a str> {
+    r.site.key_results[k].meta.team.as_deref()
 }
 
 fn team_feed(
