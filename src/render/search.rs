@@ -9,11 +9,12 @@
 //! the index six times larger).
 //!
 //! The file holds two things: `index`, an elasticlunr.js index (without a
-//! document store), whose document refs are positions in `docs`; and `docs`, one `[kind, title, url, context]` row per
-//! document for the result list (`url` relative to the site root), except that
-//! an update's row is `["update", its KR's row, "#anchor", context]`. Both are
-//! made in the site's order with ordered maps only, so a build writes the same
-//! bytes every time.
+//! document store), whose document refs are positions in `docs`; and `docs`,
+//! one `[kind, title, url, context]` row per document for the result list
+//! (`url` relative to the site root), except that an update's row is
+//! `["update", its KR's row, "#anchor", context]`. Both are written in the
+//! site's order, maps in sorted order, so a build writes the same bytes every
+//! time.
 //!
 //! elasticlunr-rs reads the words (its English tokenizer, stop words and
 //! stemmer, run in parallel), and [`write_index`] writes the index itself in
@@ -34,7 +35,7 @@ use crate::load::{IdVec, KrId};
 /// Where the index is written, beside the search page.
 pub const INDEX: &str = "search/index.json";
 
-/// The fields of every document, in the order `add_doc` takes them.
+/// The fields of every document, in the order a document's terms hold them.
 const FIELDS: [&str; 3] = ["title", "who", "text"];
 
 /// What a document's `text` field is made of.
@@ -132,15 +133,16 @@ fn write_index(words: &[[String; 3]]) -> String {
         serde_json::to_string(&pipeline).expect("step names serialise"),
         json(elasticlunr::ELASTICLUNR_VERSION),
     );
-    // Fields by name, as elasticlunr's map of them.
+    // Fields by name, as elasticlunr's map of them, with their names as JSON.
     let mut fields: Vec<usize> = (0..FIELDS.len()).collect();
     fields.sort_by_key(|&f| FIELDS[f]);
+    let field_keys: Vec<String> = fields.iter().map(|&f| json(FIELDS[f])).collect();
     let mut tf_text: HashMap<u64, String> = HashMap::new();
     for (n, &field) in fields.iter().enumerate() {
         if n > 0 {
             out.push(',');
         }
-        let _ = write!(out, "{}:{{\"root\":", json(FIELDS[field]));
+        let _ = write!(out, "{}:{{\"root\":", field_keys[n]);
         let mut terms: Vec<(&str, &mut Postings)> = postings[field]
             .iter_mut()
             .map(|(term, p)| (*term, p))
@@ -166,12 +168,7 @@ fn write_index(words: &[[String; 3]]) -> String {
             if n > 0 {
                 out.push(',');
             }
-            let _ = write!(
-                out,
-                "{}:{}",
-                json(FIELDS[field]),
-                lengths[doc as usize][field]
-            );
+            let _ = write!(out, "{}:{}", field_keys[n], lengths[doc as usize][field]);
         }
         out.push('}');
     }
