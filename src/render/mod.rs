@@ -13,6 +13,7 @@ pub mod markdown;
 pub mod memo;
 mod pages;
 pub mod qr;
+mod rows;
 pub mod search;
 pub mod stats;
 pub mod status;
@@ -91,6 +92,8 @@ pub struct Prepared {
     site: Site,
     scores: Scores,
     views: Views,
+    /// KR table rows, rendered on first use (`fragments/kr-row.html`).
+    rows: rows::KrRows,
     base_url: Option<String>,
     stats: stats::RenderStats,
 }
@@ -101,6 +104,7 @@ pub struct Renderer<'a> {
     pub site: &'a Site,
     pub scores: &'a Scores,
     pub views: &'a Views,
+    rows: &'a rows::KrRows,
     pub stats: &'a stats::RenderStats,
     /// The absolute URL the site is published at, when known (`--base-url`
     /// or okra.toml): the feeds and the wall sheets' QR codes need it.
@@ -299,6 +303,7 @@ impl Prepared {
             tera,
             site,
             scores,
+            rows: rows::KrRows::new(&views.krs),
             views,
             base_url,
             stats,
@@ -321,6 +326,7 @@ impl Prepared {
             site: &self.site,
             scores: &self.scores,
             views: &self.views,
+            rows: &self.rows,
             stats: &self.stats,
             base_url: self.base_url.as_deref(),
         }

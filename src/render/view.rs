@@ -36,6 +36,9 @@ pub struct FlagView {
 /// A KR as pages show it (see [`KrView`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct KrFields {
+    /// Where the KR is in the site, for Rust code (its table row is cached by it).
+    #[serde(skip)]
+    pub key: KrId,
     pub id: String,
     pub url: String,
     pub title: String,
@@ -404,6 +407,7 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
         .map(|(k, kr)| {
             let s = &scores.krs[k];
             Shared::new(KrFields {
+                key: k,
                 id: kr.id.clone(),
                 url: urls::kr(&kr.id),
                 title: kr.meta.title.clone(),

@@ -861,6 +861,75 @@ fn series_rows_and_charts_are_theme_fragments() {
 }
 
 #[test]
+fn kr_table_rows_are_a_theme_fragment_shared_by_every_table() {
+    // Each KR's table row is rendered once per folder depth and quarter-column
+    // choice from templates/fragments/kr-row.html and reused by every table:
+    // an override shows on the objective, quarter, team, owner and dashboard
+    // tables alike, with each page's own links, and a broken one fails the build.
+    let src = tempfile::tempdir().unwrap();
+    copy_dir(&manifest().join("content"), &src.path().join("content"));
+    std::fs::copy(manifest().join("okra.toml"), src.path().join("okra.toml")).unwrap();
+    let out_parent = tempfile::tempdir().unwrap();
+    let out = out_parent.path().join("public");
+    let as_of = "2026-11-22";
+    let before = read_tree({
+        let o = common::build(src.path(), &out, as_of, &[]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        &out
+    });
+    let rows = |tree: &std::collections::BTreeMap<String, Vec<u8>>, marker: &str| {
+        tree.iter()
+            .filter(|(p, _)| p.ends_with(".html"))
+            .map(|(p, b)| (p.clone(), text(b).matches(marker).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let default_rows = rows(&before, "<tr data-kr=");
+    for page in [
+        "index.html",
+        "quarters/fy2026-q4/index.html",
+        "teams/platform/index.html",
+        "fy2026/multi-region/index.html",
+    ] {
+        assert!(default_rows.contains_key(page), "no KR table on {page}");
+    }
+
+    std::fs::create_dir_all(src.path().join("templates/fragments")).unwrap();
+    std::fs::write(
+        src.path().join("templates/fragments/kr-row.html"),
+        "<tr class=\"mine\" data-q=\"{{ show_quarter }}\"><td><a href=\"{{ root }}{{ kr.url }}\">{{ kr.title }}</a></td></tr>\n",
+    )
+    .unwrap();
+    let o = common::build(src.path(), &out, as_of, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let after = read_tree(&out);
+    // The same rows on the same pages, every one from the override.
+    assert_eq!(rows(&after, "<tr class=\"mine\""), default_rows);
+    // Links are relative to each page, whichever page rendered the row first.
+    let dashboard = text(&after["index.html"]);
+    let team = text(&after["teams/platform/index.html"]);
+    assert!(dashboard.contains("<td><a href=\"fy2026/"), "{dashboard}");
+    assert!(!dashboard.contains("href=\"../"), "{dashboard}");
+    assert!(team.contains("<td><a href=\"../../fy2026/"), "{team}");
+    // Year tables have the quarter column, quarter tables do not.
+    assert!(team.contains("data-q=\"true\"") && team.contains("data-q=\"false\""));
+
+    std::fs::write(
+        src.path().join("templates/fragments/kr-row.html"),
+        "<tr>{{ kr.no_such_field.x }}</tr>\n",
+    )
+    .unwrap();
+    let o = common::build(src.path(), &out, as_of, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("templates/fragments/kr-row.html"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(read_tree(&out) == after, "a failed build changed the site");
+}
+
+#[test]
 fn template_overrides_report_every_problem_at_file_line_and_column() {
     let src = tempfile::tempdir().unwrap();
     copy_dir(&fixture("scoring"), src.path());

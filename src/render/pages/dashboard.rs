@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{
     Card, QuarterInfo, Stats, krs_of_quarter, nearest_quarter_with_krs, quarter_info, stats,
-    team_scores_chart, year_cards,
+    team_scores_chart, with_rows, year_cards,
 };
 use crate::load::KrId;
 use crate::render::charts::Chart;
@@ -44,6 +44,8 @@ struct Dashboard<'v> {
     /// Current-quarter KRs that are at risk, off track or carry a health flag,
     /// worst first: what the first screen is for.
     attention: Vec<&'v KrView>,
+    /// Their table rows (`fragments/kr-row.html`).
+    attention_rows: Vec<tera::Value>,
     /// KRs of earlier quarters still flagged (missing final scoring, updates
     /// after closing), newest quarter first.
     older_flagged: Vec<&'v KrView>,
@@ -173,12 +175,13 @@ pub fn page<'r>(r: &'r Renderer<'_>) -> PageJob<'r> {
     } else {
         None
     };
-    let ctx = Dashboard {
+    let mut ctx = Dashboard {
         quarter: quarter_info(r, q),
         stats: stats(r, &krs),
         company,
         unaligned,
         attention,
+        attention_rows: Vec::new(),
         older_flagged,
         older_flagged_count,
         previous,
@@ -192,5 +195,10 @@ pub fn page<'r>(r: &'r Renderer<'_>) -> PageJob<'r> {
             &format!("{}: average score by team", format::quarter_label(q)),
         ),
     };
-    PageJob::lazy("index.html", urls::DASHBOARD, "dashboard", move || ctx)
+    PageJob::lazy_try("index.html", urls::DASHBOARD, "dashboard", move || {
+        ctx.attention_rows = r.kr_rows(&ctx.attention, urls::DASHBOARD, false)?;
+        ctx.company = with_rows(ctx.company, r, urls::DASHBOARD)?;
+        ctx.unaligned = with_rows(ctx.unaligned, r, urls::DASHBOARD)?;
+        Ok(ctx)
+    })
 }

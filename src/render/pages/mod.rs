@@ -23,6 +23,7 @@ use super::status::StatusView;
 use super::urls::{self, Family};
 use super::view::{KrView, ObjectiveView, QuarterScore};
 use super::{PageJob, Renderer};
+use crate::diag::Diagnostic;
 use crate::load::{KrId, ObjectiveId};
 use crate::period::{FiscalYear, Quarter};
 
@@ -97,6 +98,10 @@ pub struct Card<'v> {
     /// The objective's score in the quarter shown, if a quarter is shown.
     pub q: Option<&'v QuarterScore>,
     pub krs: Vec<&'v KrView>,
+    /// The table rows of `krs` (`fragments/kr-row.html`), once [`Card::with_rows`]
+    /// has rendered them for the page's depth; the alignment tree lists KRs
+    /// its own way and leaves them empty.
+    pub rows: Vec<tera::Value>,
     /// How many of `krs` carry a health flag: an "On track" objective whose
     /// KRs have gone stale must not look healthy.
     pub flagged: usize,
@@ -128,8 +133,32 @@ pub fn card<'v>(r: &'v Renderer<'_>, i: ObjectiveId, q: Option<Quarter>, depth: 
         flagged: krs.iter().filter(|k| !k.flags.is_empty()).count(),
         others: 0,
         krs,
+        rows: Vec::new(),
         children,
     }
+}
+
+impl Card<'_> {
+    /// The card with the table rows of its KRs and its children's, for a page
+    /// at `url` (a card without a quarter has a quarter column).
+    pub fn with_rows(mut self, r: &Renderer<'_>, url: &str) -> Result<Self, Diagnostic> {
+        self.rows = r.kr_rows(&self.krs, url, self.q.is_none())?;
+        self.children = self
+            .children
+            .into_iter()
+            .map(|c| c.with_rows(r, url))
+            .collect::<Result<_, _>>()?;
+        Ok(self)
+    }
+}
+
+/// [`Card::with_rows`] of each card.
+pub fn with_rows<'v>(
+    cards: Vec<Card<'v>>,
+    r: &Renderer<'_>,
+    url: &str,
+) -> Result<Vec<Card<'v>>, Diagnostic> {
+    cards.into_iter().map(|c| c.with_rows(r, url)).collect()
 }
 
 /// Company-level objectives first, then by team name, then by ID.

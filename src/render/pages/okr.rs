@@ -17,6 +17,8 @@ use crate::render::{PageJob, Renderer};
 struct QuarterGroup<'v> {
     q: &'v QuarterScore,
     krs: Vec<&'v KrView>,
+    /// Their table rows (`fragments/kr-row.html`).
+    rows: Vec<tera::Value>,
 }
 
 #[derive(Serialize)]
@@ -164,7 +166,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
     let mut jobs = Vec::new();
     for (i, o) in r.site.objectives.iter_enumerated() {
         let view = &v.objectives[i];
-        jobs.push(PageJob::lazy(
+        jobs.push(PageJob::lazy_try(
             "objective.html",
             view.url.clone(),
             "objectives",
@@ -174,27 +176,31 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                     .iter()
                     .enumerate()
                     .filter(|(_, q)| q.kr_count > 0)
-                    .map(|(n, q)| QuarterGroup {
-                        q,
-                        krs: o
+                    .map(|(n, q)| {
+                        let krs: Vec<&KrView> = o
                             .key_results
                             .iter()
                             .filter(|&&k| r.site.key_results[k].meta.quarter.q as usize == n + 1)
                             .map(|&k| &v.krs[k])
-                            .collect(),
+                            .collect();
+                        Ok(QuarterGroup {
+                            q,
+                            rows: r.kr_rows(&krs, &view.url, false)?,
+                            krs,
+                        })
                     })
-                    .collect();
+                    .collect::<Result<_, Diagnostic>>()?;
                 let children = sorted_objectives(r, o.children.iter().copied())
                     .into_iter()
-                    .map(|c| card(r, c, None, 1))
-                    .collect();
-                ObjectivePage {
+                    .map(|c| card(r, c, None, 1).with_rows(r, &view.url))
+                    .collect::<Result<_, _>>()?;
+                Ok(ObjectivePage {
                     o: view,
                     body_html: &v.objective_bodies[i],
                     groups,
                     children,
                     chart: r.stats.chart(|| objective_chart(r, i)),
-                }
+                })
             },
         ));
     }

@@ -13,6 +13,9 @@ struct PersonPage<'v> {
     current: Vec<&'v KrView>,
     /// Other KRs, newest quarter first.
     earlier: Vec<&'v KrView>,
+    /// The table rows of `current` and of `earlier` (`fragments/kr-row.html`).
+    current_rows: Vec<tera::Value>,
+    earlier_rows: Vec<tera::Value>,
     updates: Vec<&'v UpdateView>,
 }
 
@@ -61,18 +64,24 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             kr_count: mine.len(),
             current_count: now.len(),
         });
-        let ctx = PersonPage {
+        let mut ctx = PersonPage {
             person,
             objectives: objs,
             current: now,
             earlier,
+            current_rows: Vec::new(),
+            earlier_rows: Vec::new(),
             updates: updates.get(name).cloned().unwrap_or_default(),
         };
-        jobs.push(PageJob::lazy(
+        jobs.push(PageJob::lazy_try(
             "person.html",
             person.url.clone(),
             "people",
-            move || ctx,
+            move || {
+                ctx.current_rows = r.kr_rows(&ctx.current, &person.url, false)?;
+                ctx.earlier_rows = r.kr_rows(&ctx.earlier, &person.url, true)?;
+                Ok(ctx)
+            },
         ));
     }
     #[derive(Serialize)]

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{
-    Card, QuarterInfo, Stats, history_charts, quarter_info, stats, team_scores_chart, year_cards,
+    Card, QuarterInfo, Stats, history_charts, quarter_info, stats, team_scores_chart, with_rows,
+    year_cards,
 };
 use crate::load::KrId;
 use crate::period::Quarter;
@@ -81,7 +82,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         let update_count = ups.len();
         ups.truncate(30);
         let key = q.to_string();
-        let ctx = QuarterPage {
+        let mut ctx = QuarterPage {
             quarter: quarter_info(r, q),
             stats: stats(r, krs),
             company,
@@ -112,11 +113,16 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             ),
             accuracy: super::accuracy::view(r, krs),
         };
-        jobs.push(PageJob::lazy(
+        let url = urls::quarter(q);
+        jobs.push(PageJob::lazy_try(
             "quarter.html",
-            urls::quarter(q),
+            url.clone(),
             "quarters",
-            move || ctx,
+            move || {
+                ctx.company = with_rows(ctx.company, r, &url)?;
+                ctx.unaligned = with_rows(ctx.unaligned, r, &url)?;
+                Ok(ctx)
+            },
         ));
         // History and the quarter index list the quarters that have KRs, and
         // the current one.

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Card, Stats, card, history_charts, sorted_objectives, stats};
+use super::{Card, Stats, card, history_charts, sorted_objectives, stats, with_rows};
 use crate::load::{KrId, ObjectiveId};
 use crate::period::{FiscalYear, Quarter};
 use crate::render::charts::Chart;
@@ -31,6 +31,8 @@ struct YearGroup<'v> {
     /// Every KR of the team in that year outside the current quarter, by
     /// quarter: the per-quarter charts are computed from exactly these.
     krs: Vec<&'v KrView>,
+    /// Their table rows (`fragments/kr-row.html`).
+    rows: Vec<tera::Value>,
 }
 
 #[derive(Serialize)]
@@ -151,6 +153,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                         .map(|&i| &v.objectives[i])
                         .collect(),
                     krs: year_krs.iter().map(|&k| &v.krs[k]).collect(),
+                    rows: Vec::new(),
                 }
             })
             .collect();
@@ -177,7 +180,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         let by_quarter: Vec<_> = by_quarter.into_iter().collect();
         let charts = (!by_quarter.is_empty())
             .then(|| history_charts(r, &by_quarter, "team", &format!("{}: ", team.name)));
-        let ctx = TeamPage {
+        let mut ctx = TeamPage {
             charts,
             team,
             current,
@@ -188,11 +191,19 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
             people,
             feed_url: urls::team_feed(&team.id),
         };
-        jobs.push(PageJob::lazy(
+        jobs.push(PageJob::lazy_try(
             "team.html",
             team.url.clone(),
             "teams",
-            move || ctx,
+            move || {
+                let url = &team.url;
+                ctx.current = with_rows(ctx.current, r, url)?;
+                ctx.contributions = with_rows(ctx.contributions, r, url)?;
+                for y in &mut ctx.other_years {
+                    y.rows = r.kr_rows(&y.krs, url, true)?;
+                }
+                Ok(ctx)
+            },
         ));
     }
     #[derive(Serialize)]
