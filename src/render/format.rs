@@ -19,7 +19,15 @@ pub fn number(n: f64) -> String {
         let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
         return format!("{mantissa}e{exp}");
     }
-    let rounded = (n * 1000.0).round() / 1000.0;
+    let thousandths = (n * 1000.0).round();
+    if thousandths.abs() < 1e15 {
+        // Charts, tables and views format hundreds of thousands of numbers;
+        // `{:.3}` is an exact decimal conversion each time. Below 2⁵³ the
+        // thousandths are an exact integer, and their digits are what `{:.3}`
+        // of `thousandths / 1000` prints (a test compares both).
+        return grouped_thousandths(thousandths);
+    }
+    let rounded = thousandths / 1000.0;
     let s = format!("{:.3}", rounded.abs());
     let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
     let frac = frac.trim_end_matches('0');
@@ -36,6 +44,50 @@ pub fn number(n: f64) -> String {
     } else {
         format!("{sign}{grouped}.{frac}")
     }
+}
+
+/// [`number`] of `thousandths / 1000` for a whole `thousandths` below 10¹⁵ in
+/// magnitude: digits grouped by three, up to three decimals, no trailing zeros.
+fn grouped_thousandths(thousandths: f64) -> String {
+    let m = thousandths.abs() as u64;
+    let (int, frac) = (m / 1000, m % 1000);
+    // At most 12 integer digits, 4 commas, the sign, the point and 3 decimals.
+    let mut out = String::with_capacity(21);
+    if thousandths < 0.0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    let mut rest = int;
+    loop {
+        digits[len] = b'0' + (rest % 10) as u8;
+        len += 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for i in (0..len).rev() {
+        out.push(char::from(digits[i]));
+        if i > 0 && i % 3 == 0 {
+            out.push(',');
+        }
+    }
+    if frac != 0 {
+        out.push('.');
+        let decimals = [frac / 100, frac / 10 % 10, frac % 10];
+        let keep = if decimals[2] != 0 {
+            3
+        } else if decimals[1] != 0 {
+            2
+        } else {
+            1
+        };
+        for d in &decimals[..keep] {
+            out.push(char::from(b'0' + *d as u8));
+        }
+    }
+    out
 }
 
 /// A KR value with its unit: `151 ms`, `99.95%`, `€120,000`, `EUR 120,000`, `done`.
@@ -179,6 +231,73 @@ pub fn opt_whole_as_int<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_thousandths_print_as_exact_decimal_formatting_would() {
+        // The general path of `number`, for any value below 10¹⁵.
+        fn reference(n: f64) -> String {
+            let rounded = (n * 1000.0).round() / 1000.0;
+            let s = format!("{:.3}", rounded.abs());
+            let (int, frac) = s.split_once('.').unwrap();
+            let frac = frac.trim_end_matches('0');
+            let mut grouped = String::new();
+            for (i, c) in int.chars().enumerate() {
+                if i > 0 && (int.len() - i) % 3 == 0 {
+                    grouped.push(',');
+                }
+                grouped.push(c);
+            }
+            let sign = if rounded < 0.0 { "-" } else { "" };
+            if frac.is_empty() {
+                format!("{sign}{grouped}")
+            } else {
+                format!("{sign}{grouped}.{frac}")
+            }
+        }
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.0004,
+            -0.0004,
+            0.0005,
+            -0.0005,
+            0.001,
+            0.01,
+            0.1,
+            0.5,
+            1.0,
+            9.999_5,
+            99.95,
+            99.978,
+            999.0,
+            1000.0,
+            999_999.999,
+            1_000_000.0,
+            123_456_789.012,
+            999_999_999_999.999,
+            -999_999_999_999.999,
+            0.1 + 0.2,
+            2.675,
+            1.005,
+        ];
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let mantissa = (state >> 11) as f64 / (1u64 << 53) as f64;
+            let scale = 10f64.powi((state % 16) as i32 - 4);
+            let sign = if state & 1 == 0 { 1.0 } else { -1.0 };
+            values.push(sign * mantissa * scale);
+            // Exact halves and whole thousandths, where rounding could differ.
+            values.push(sign * ((state >> 20) % 10_000_000) as f64 / 2000.0);
+        }
+        for v in values {
+            if (v * 1000.0).round().abs() < 1e15 {
+                assert_eq!(number(v), reference(v), "{v:?}");
+            }
+        }
+    }
 
     #[test]
     fn numbers() {
