@@ -161,14 +161,14 @@ pub struct ObjectiveFields {
 /// more memory (+45 % peak at 10k KRs) than it saved time.
 #[derive(Debug, Clone, Serialize)]
 pub struct UpdateView {
-    pub kr: Link,
+    pub kr: SharedLink,
     /// Anchor on the KR page.
     pub anchor: String,
     pub url: String,
     pub date: String,
     pub status: StatusView,
     pub value: Option<String>,
-    pub author: Link,
+    pub author: SharedLink,
     pub body_html: String,
     pub summary: String,
 }
@@ -238,6 +238,12 @@ impl<T: Serialize> Serialize for Shared<T> {
             .serialize(serializer)
     }
 }
+
+/// A link many rows share (a KR's, a person's): its template value is made
+/// once, and every update row that shows it hands Tera that value. Turning
+/// the two links of each of 35,000 update rows into maps again on the KR
+/// page and on the updates page was 2 % of a 10k build's CPU.
+pub type SharedLink = Arc<Shared<Link>>;
 
 /// A KR row: every page that lists the KR shows these fields.
 pub type KrView = Shared<KrFields>;
@@ -525,18 +531,28 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
             &a.1.slug,
         ))
     });
+    // The links update rows show, one per KR and one per author.
+    let kr_links: IdVec<KrId, SharedLink> = site.key_results.map(|kr| {
+        Arc::new(Shared::new(Link {
+            title: kr.meta.title.clone(),
+            url: urls::kr(&kr.id),
+        }))
+    });
+    let mut author_links: BTreeMap<&str, SharedLink> = BTreeMap::new();
+    for (_, u) in &flat {
+        author_links
+            .entry(u.author.as_str())
+            .or_insert_with(|| Arc::new(Shared::new(person(&u.author))));
+    }
     let updates: Vec<Arc<UpdateView>> = flat
         .par_iter()
         .map(|&(k, u)| {
             let kr = &site.key_results[k];
-            let author = person(&u.author);
+            let author = &author_links[u.author.as_str()];
             let make = || {
                 let anchor = urls::update_anchor(&u.slug);
                 Arc::new(UpdateView {
-                    kr: Link {
-                        title: kr.meta.title.clone(),
-                        url: urls::kr(&kr.id),
-                    },
+                    kr: Arc::clone(&kr_links[k]),
                     url: urls::update(&kr.id, &anchor),
                     // Unique per update, so bodies listed together never share footnote ids.
                     body_html: html(&u.body, &format!("{}-{anchor}-", kr.id.replace('/', "-"))),
@@ -544,7 +560,7 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
                     date: u.date.to_string(),
                     status: StatusView::kr(Some(u.status)),
                     value: u.value.map(|v| format::value(kr, v)),
-                    author: author.clone(),
+                    author: Arc::clone(author),
                     summary: summary(&u.body, 200),
                 })
             };
