@@ -69,15 +69,17 @@ TOML
   echo '<!doctype html><title>{{ .Title }}</title><h1>{{ .Title }}</h1>{{ .Content }}' > "$hugo_site/layouts/_default/single.html"
   echo '<!doctype html><title>{{ .Title }}</title>{{ .Content }}<ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}</ul>' > "$hugo_site/layouts/_default/list.html"
 
-  # One okra build first, for the floor's file count and bytes.
+  # One okra build first: the floor writes the same files (path and size).
   "$OKRA" build --root "$corpus" --output "$BENCH_DIR/out-okra" --as-of "$AS_OF" >/dev/null 2>&1
-  files=$(find "$BENCH_DIR/out-okra" -type f | wc -l)
-  bytes=$(du -sb "$BENCH_DIR/out-okra" | cut -f1)
+  manifest="$BENCH_DIR/manifest-$size.txt"
+  (cd "$BENCH_DIR/out-okra" && find . -type f -printf '%P %s\n') > "$manifest"
+  files=$(wc -l < "$manifest")
+  bytes=$(awk '{s += $2} END {print s}' "$manifest")
 
   # One unmeasured run of Hugo and of the floor too: the first of each after the
   # corpus is made ran up to 1.7x slower (okra's first run is the one above).
   once bash -c "rm -rf '$BENCH_DIR/out-hugo' && hugo --quiet --source '$hugo_site' --destination '$BENCH_DIR/out-hugo'" >/dev/null
-  once target/release/examples/floor "$corpus" "$BENCH_DIR/out-floor" "$files" "$bytes" >/dev/null
+  once target/release/examples/floor "$corpus" "$BENCH_DIR/out-floor" "$manifest" >/dev/null
 
   ot=() om=() ht=() hm=() ft=() rh=() rf=()
   for _ in $(seq "$RUNS"); do
@@ -87,8 +89,8 @@ TOML
     # Hugo, into a fresh destination every run, as okra replaces its output.
     read -r t m < <(once bash -c "rm -rf '$BENCH_DIR/out-hugo' && hugo --quiet --source '$hugo_site' --destination '$BENCH_DIR/out-hugo'")
     ht+=("$t"); hm+=("$m")
-    # The floor: read every input, write as many files and bytes as okra did.
-    read -r t _ < <(once target/release/examples/floor "$corpus" "$BENCH_DIR/out-floor" "$files" "$bytes")
+    # The floor: read every input, write okra's files again (same paths and sizes).
+    read -r t _ < <(once target/release/examples/floor "$corpus" "$BENCH_DIR/out-floor" "$manifest")
     ft+=("$t")
     rh+=("$(ratio "${ot[-1]}" "${ht[-1]}" %.3f)"); rf+=("$(ratio "${ot[-1]}" "$t" %.2f)")
     echo "  $size run ${#ot[@]}: okra ${ot[-1]} s, Hugo ${ht[-1]} s, floor $t s (okra/Hugo ${rh[-1]}, okra/floor ${rf[-1]})" >&2
