@@ -913,8 +913,26 @@ mod tests {
         ] {
             assert!(!is_plain(md), "{md:?}");
         }
-        // Under the depth limit, nesting is fine.
+        // Under the depth limit, nesting is fine, and depth is nesting, not length.
         assert!(is_plain(&format!("{}x", "> ".repeat(PLAIN_DEPTH - 1))));
+        assert!(is_plain(&"A paragraph\nwrapped.\n\n".repeat(PLAIN_DEPTH * 2)));
+        // Heading ids and classes are not enabled in `options()`, but if they
+        // were, the sanitiser would have to see them.
+        let heading = |id: Option<&'static str>, class: Option<&'static str>| {
+            [
+                Event::Start(Tag::Heading {
+                    level: pulldown_cmark::HeadingLevel::H2,
+                    id: id.map(CowStr::from),
+                    classes: class.into_iter().map(CowStr::from).collect(),
+                    attrs: Vec::new(),
+                }),
+                Event::Text("h".into()),
+                Event::End(TagEnd::Heading(pulldown_cmark::HeadingLevel::H2)),
+            ]
+        };
+        assert!(plain("", &heading(None, None)));
+        assert!(!plain("", &heading(Some("x"), None)));
+        assert!(!plain("", &heading(None, Some("x"))));
     }
 
     #[test]
