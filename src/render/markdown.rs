@@ -915,7 +915,9 @@ mod tests {
         }
         // Under the depth limit, nesting is fine, and depth is nesting, not length.
         assert!(is_plain(&format!("{}x", "> ".repeat(PLAIN_DEPTH - 1))));
-        assert!(is_plain(&"A paragraph\nwrapped.\n\n".repeat(PLAIN_DEPTH * 2)));
+        assert!(is_plain(
+            &"A paragraph\nwrapped.\n\n".repeat(PLAIN_DEPTH * 2)
+        ));
         // Heading ids and classes are not enabled in `options()`, but if they
         // were, the sanitiser would have to see them.
         let heading = |id: Option<&'static str>, class: Option<&'static str>| {

@@ -25,10 +25,18 @@ pub const TEMPLATE: &str = "fragments/kr-row.html";
 /// tables at 2); rows for deeper pages are rendered each time.
 const DEPTHS: usize = 4;
 
+/// Rows kept per KR: `DEPTHS` depths × without and with the quarter column.
+const SLOTS: usize = DEPTHS * 2;
+
+/// Where the row for a page at `url` is kept, if it is kept.
+fn slot(url: &str, show_quarter: bool) -> Option<usize> {
+    let depth = url.matches('/').count();
+    (depth < DEPTHS).then(|| depth * 2 + usize::from(show_quarter))
+}
+
 /// The rendered rows of every KR, filled as pages ask for them.
 pub struct KrRows {
-    /// Per KR: `DEPTHS` depths × without and with the quarter column.
-    rows: IdVec<KrId, [OnceLock<tera::Value>; DEPTHS * 2]>,
+    rows: IdVec<KrId, [OnceLock<tera::Value>; SLOTS]>,
 }
 
 impl KrRows {
@@ -54,8 +62,7 @@ impl Renderer<'_> {
         url: &str,
         show_quarter: bool,
     ) -> Result<Vec<tera::Value>, Diagnostic> {
-        let depth = url.matches('/').count();
-        let slot = depth * 2 + usize::from(show_quarter);
+        let slot = slot(url, show_quarter);
         krs.iter()
             .map(|&kr| {
                 let render = || {
@@ -63,7 +70,7 @@ impl Renderer<'_> {
                     self.fragment(TEMPLATE, url, &ctx)
                         .map(|html| tera::Value::safe_string(&html))
                 };
-                let Some(cell) = self.rows.rows[kr.key].get(slot) else {
+                let Some(cell) = slot.map(|i| &self.rows.rows[kr.key][i]) else {
                     return render();
                 };
                 if let Some(row) = cell.get() {
@@ -75,5 +82,29 @@ impl Renderer<'_> {
                 Ok(cell.get_or_init(|| row).clone())
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_depth_and_column_choice_has_its_own_slot() {
+        let mut seen = std::collections::BTreeSet::new();
+        for depth in 0..DEPTHS {
+            let url = "x/".repeat(depth);
+            for show_quarter in [false, true] {
+                let i = slot(&url, show_quarter).expect("kept");
+                assert!(i < SLOTS);
+                assert!(
+                    seen.insert(i),
+                    "depth {depth}, {show_quarter}: slot {i} taken"
+                );
+            }
+        }
+        assert_eq!(seen.len(), SLOTS);
+        assert_eq!(slot(&"x/".repeat(DEPTHS), false), None);
+        assert_eq!(slot(&"x/".repeat(DEPTHS + 3), true), None);
     }
 }
