@@ -27,6 +27,12 @@ pub fn number(n: f64) -> String {
         // of `thousandths / 1000` prints (a test compares both).
         return grouped_thousandths(thousandths);
     }
+    decimal_thousandths(thousandths)
+}
+
+/// [`number`] of `thousandths / 1000` for any whole `thousandths`, through
+/// an exact decimal conversion of the float.
+fn decimal_thousandths(thousandths: f64) -> String {
     let rounded = thousandths / 1000.0;
     let s = format!("{:.3}", rounded.abs());
     let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
@@ -234,26 +240,6 @@ mod tests {
 
     #[test]
     fn whole_thousandths_print_as_exact_decimal_formatting_would() {
-        // The general path of `number`, for any value below 10¹⁵.
-        fn reference(n: f64) -> String {
-            let rounded = (n * 1000.0).round() / 1000.0;
-            let s = format!("{:.3}", rounded.abs());
-            let (int, frac) = s.split_once('.').unwrap();
-            let frac = frac.trim_end_matches('0');
-            let mut grouped = String::new();
-            for (i, c) in int.chars().enumerate() {
-                if i > 0 && (int.len() - i) % 3 == 0 {
-                    grouped.push(',');
-                }
-                grouped.push(c);
-            }
-            let sign = if rounded < 0.0 { "-" } else { "" };
-            if frac.is_empty() {
-                format!("{sign}{grouped}")
-            } else {
-                format!("{sign}{grouped}.{frac}")
-            }
-        }
         let mut state = 0x2545_F491_4F6C_DD1Du64;
         let mut values = vec![
             0.0,
@@ -293,8 +279,9 @@ mod tests {
             values.push(sign * ((state >> 20) % 10_000_000) as f64 / 2000.0);
         }
         for v in values {
-            if (v * 1000.0).round().abs() < 1e15 {
-                assert_eq!(number(v), reference(v), "{v:?}");
+            let thousandths = (v * 1000.0).round();
+            if thousandths.abs() < 1e15 {
+                assert_eq!(number(v), decimal_thousandths(thousandths), "{v:?}");
             }
         }
     }
