@@ -121,10 +121,16 @@ if [ -n "${okra_time[50k]:-}" ] && [ -n "${okra_time[10k]:-}" ]; then
   # Scaling from okra runs made next to each other (10k, 50k, 10k, 50k, …):
   # the two sizes' medians above come from runs minutes apart, and this VM's
   # speed drifts by more than the margin within that time.
+  # Each size replaces its own previous output, as in the runs above (a 10k
+  # build replacing a 50k site would spend seconds deleting it). The outputs
+  # above go first: tmpfs is memory.
+  rm -rf "$BENCH_DIR/out-okra" "$BENCH_DIR/out-hugo" "$BENCH_DIR/out-floor"
   rs=()
+  "$OKRA" build --root "$BENCH_DIR/corpus-10k" --output "$BENCH_DIR/out-okra-10k" --as-of "$AS_OF" >/dev/null 2>&1
+  "$OKRA" build --root "$BENCH_DIR/corpus-50k" --output "$BENCH_DIR/out-okra-50k" --as-of "$AS_OF" >/dev/null 2>&1
   for _ in $(seq "$RUNS"); do
-    read -r t10 _ < <(once "$OKRA" build --root "$BENCH_DIR/corpus-10k" --output "$BENCH_DIR/out-okra" --as-of "$AS_OF")
-    read -r t50 _ < <(once "$OKRA" build --root "$BENCH_DIR/corpus-50k" --output "$BENCH_DIR/out-okra" --as-of "$AS_OF")
+    read -r t10 _ < <(once "$OKRA" build --root "$BENCH_DIR/corpus-10k" --output "$BENCH_DIR/out-okra-10k" --as-of "$AS_OF")
+    read -r t50 _ < <(once "$OKRA" build --root "$BENCH_DIR/corpus-50k" --output "$BENCH_DIR/out-okra-50k" --as-of "$AS_OF")
     rs+=("$(ratio "$t50" "$t10" %.3f)")
     echo "  scaling run ${#rs[@]}: 10k $t10 s, 50k $t50 s (${rs[-1]}×)" >&2
   done
