@@ -240,7 +240,7 @@ mod tests {
 
     #[test]
     fn whole_thousandths_print_as_exact_decimal_formatting_would() {
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut rng = crate::render::test_rng::Rng::new(0x2545_F491_4F6C_DD1D);
         let mut values = vec![
             0.0,
             -0.0,
@@ -268,9 +268,7 @@ mod tests {
             1.005,
         ];
         for _ in 0..200_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            let state = rng.next_u64();
             let mantissa = (state >> 11) as f64 / (1u64 << 53) as f64;
             let scale = 10f64.powi((state % 16) as i32 - 4);
             let sign = if state & 1 == 0 { 1.0 } else { -1.0 };

@@ -198,10 +198,11 @@ const PLAIN_DEPTH: usize = 16;
 /// alignment. Everything else (raw HTML, links, images, code blocks, rules,
 /// hard breaks, footnotes, task lists, aligned table cells) goes through the
 /// sanitiser as before, and so does Markdown with a carriage return, a NUL or
-/// a no-break space, which the sanitiser's parser normalises or its writer
-/// writes differently (`&nbsp;`), in the source or decoded from an entity. What is left cannot make markup: text is
-/// escaped (`&`, `<`, `>`) and every tag is one pulldown-cmark writes without
-/// attributes, except an ordered list's numeric `start`. A unit test compares
+/// a no-break space (in the source or decoded from an entity), which the
+/// sanitiser's parser normalises or its writer writes differently (`&nbsp;`).
+/// What is left cannot make markup: text is escaped (`&`, `<`, `>`) and every
+/// tag is one pulldown-cmark writes without attributes, except an ordered
+/// list's numeric `start`. A unit test compares
 /// both paths on thousands of generated bodies.
 fn plain(markdown: &str, events: &[Event<'_>]) -> bool {
     // Checked in the decoded text too: `&nbsp;` in Markdown is a no-break space there.
@@ -732,13 +733,9 @@ mod tests {
     /// Random Markdown bodies built from the constructs status updates use,
     /// the ones [`plain`] accepts and the ones it must leave to the sanitiser.
     fn generated_body(seed: u64) -> String {
-        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        let mut next = move |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut rng =
+            crate::render::test_rng::Rng::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut next = move |n: usize| rng.below(n);
         // Words plain Markdown is made of, and (rarer) ones that make it not plain.
         const WORDS: &[&str] = &[
             "shipped",

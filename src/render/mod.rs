@@ -18,6 +18,8 @@ pub mod search;
 pub mod stats;
 pub mod status;
 pub mod templates;
+#[cfg(test)]
+mod test_rng;
 pub mod urls;
 pub mod view;
 

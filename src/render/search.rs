@@ -422,13 +422,8 @@ mod tests {
     /// strings), shared prefixes, repeated terms, words of one to many letters.
     #[test]
     fn the_written_index_is_elasticlunrs_on_generated_text() {
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut rng = crate::render::test_rng::Rng::new(0x2545_f491_4f6c_dd1d);
+        let mut next = move |n: u64| rng.next_u64() % n;
         let syllables = ["ra", "re", "run", "ning", "é", "ß", "x", "ta", "s", "ed"];
         let word = |next: &mut dyn FnMut(u64) -> u64| -> String {
             (0..=next(4))
