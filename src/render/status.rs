@@ -166,6 +166,20 @@ struct Shown {
 }
 
 impl StatusView {
+    /// Every variant, in declaration order (`s as usize` is its position).
+    const ALL: [StatusView; 10] = [
+        StatusView::OnTrack,
+        StatusView::AtRisk,
+        StatusView::OffTrack,
+        StatusView::NoUpdate,
+        StatusView::Achieved,
+        StatusView::Partial,
+        StatusView::Missed,
+        StatusView::Dropped,
+        StatusView::Closed,
+        StatusView::Open,
+    ];
+
     fn shown(self) -> Shown {
         Shown {
             key: self.key(),
@@ -181,11 +195,7 @@ impl StatusView {
 /// and handing Tera a made value is an `Arc` clone instead of a new map.
 /// Compiled data, built on first use and never changed.
 static TEMPLATE_VALUES: std::sync::LazyLock<[tera::Value; 10]> = std::sync::LazyLock::new(|| {
-    use StatusView::*;
-    [
-        OnTrack, AtRisk, OffTrack, NoUpdate, Achieved, Partial, Missed, Dropped, Closed, Open,
-    ]
-    .map(|s| tera::Value::from_serializable(&s.shown()))
+    StatusView::ALL.map(|s| tera::Value::from_serializable(&s.shown()))
 });
 
 impl Serialize for StatusView {
@@ -199,22 +209,9 @@ impl Serialize for StatusView {
 mod tests {
     use super::*;
 
-    const ALL: [StatusView; 10] = [
-        StatusView::OnTrack,
-        StatusView::AtRisk,
-        StatusView::OffTrack,
-        StatusView::NoUpdate,
-        StatusView::Achieved,
-        StatusView::Partial,
-        StatusView::Missed,
-        StatusView::Dropped,
-        StatusView::Closed,
-        StatusView::Open,
-    ];
-
     #[test]
     fn each_status_serialises_as_its_own_fields() {
-        for s in ALL {
+        for s in StatusView::ALL {
             let expected = serde_json::json!({
                 "key": s.key(), "label": s.label(), "symbol": s.symbol(), "closed": s.is_closed(),
             });
@@ -231,14 +228,19 @@ mod tests {
 
     #[test]
     fn statuses_have_symbols_and_words() {
-        for s in ALL {
+        for s in StatusView::ALL {
             assert!(!s.symbol().is_empty() && !s.label().is_empty());
             assert_eq!(s.class(), format!("status-{}", s.key()));
         }
-        let symbols: std::collections::BTreeSet<_> = ALL.iter().map(|s| s.symbol()).collect();
-        assert_eq!(symbols.len(), ALL.len(), "distinct without colour");
-        let keys: std::collections::BTreeSet<_> = ALL.iter().map(|s| s.key()).collect();
-        assert_eq!(keys.len(), ALL.len());
+        let symbols: std::collections::BTreeSet<_> =
+            StatusView::ALL.iter().map(|s| s.symbol()).collect();
+        assert_eq!(
+            symbols.len(),
+            StatusView::ALL.len(),
+            "distinct without colour"
+        );
+        let keys: std::collections::BTreeSet<_> = StatusView::ALL.iter().map(|s| s.key()).collect();
+        assert_eq!(keys.len(), StatusView::ALL.len());
     }
 
     /// The page status of a KR agrees with the content model on the word and
