@@ -14,6 +14,17 @@ fn fixture(name: &str) -> PathBuf {
     manifest().join("tests/testsuite/fixtures/sites").join(name)
 }
 
+/// A copy of the demo site (`content/` and `okra.toml`) for a test to change,
+/// and an output folder outside it: `(site, output's parent, output)`.
+fn demo_copy() -> (tempfile::TempDir, tempfile::TempDir, PathBuf) {
+    let src = tempfile::tempdir().unwrap();
+    copy_dir(&manifest().join("content"), &src.path().join("content"));
+    std::fs::copy(manifest().join("okra.toml"), src.path().join("okra.toml")).unwrap();
+    let out_parent = tempfile::tempdir().unwrap();
+    let out = out_parent.path().join("public");
+    (src, out_parent, out)
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -798,11 +809,7 @@ fn series_rows_and_charts_are_theme_fragments() {
     // The series table rows and chart are rendered once per KR/series from
     // templates/fragments/*.html; an override applies to every member's page,
     // and a broken one fails the build like any template.
-    let src = tempfile::tempdir().unwrap();
-    copy_dir(&manifest().join("content"), &src.path().join("content"));
-    std::fs::copy(manifest().join("okra.toml"), src.path().join("okra.toml")).unwrap();
-    let out_parent = tempfile::tempdir().unwrap();
-    let out = out_parent.path().join("public");
+    let (src, _out_parent, out) = demo_copy();
     let page = "fy2026/repeatable-enterprise/enterprise-deals-q3/index.html";
 
     let o = common::build(src.path(), &out, "2026-11-22", &[]);
@@ -866,23 +873,17 @@ fn kr_table_rows_are_a_theme_fragment_shared_by_every_table() {
     // choice from templates/fragments/kr-row.html and reused by every table:
     // an override shows on the objective, quarter, team, owner and dashboard
     // tables alike, with each page's own links, and a broken one fails the build.
-    let src = tempfile::tempdir().unwrap();
-    copy_dir(&manifest().join("content"), &src.path().join("content"));
-    std::fs::copy(manifest().join("okra.toml"), src.path().join("okra.toml")).unwrap();
-    let out_parent = tempfile::tempdir().unwrap();
-    let out = out_parent.path().join("public");
+    let (src, _out_parent, out) = demo_copy();
     let as_of = "2026-11-22";
-    let before = read_tree({
-        let o = common::build(src.path(), &out, as_of, &[]);
-        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-        &out
-    });
-    let rows = |tree: &std::collections::BTreeMap<String, Vec<u8>>, marker: &str| {
+    let o = common::build(src.path(), &out, as_of, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let before = read_tree(&out);
+    let rows = |tree: &BTreeMap<String, Vec<u8>>, marker: &str| {
         tree.iter()
             .filter(|(p, _)| p.ends_with(".html"))
             .map(|(p, b)| (p.clone(), text(b).matches(marker).count()))
             .filter(|(_, n)| *n > 0)
-            .collect::<std::collections::BTreeMap<_, _>>()
+            .collect::<BTreeMap<_, _>>()
     };
     let default_rows = rows(&before, "<tr data-kr=");
     for page in [
