@@ -532,10 +532,10 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
         ))
     });
     // The links update rows show, one per KR and one per author.
-    let kr_links: IdVec<KrId, SharedLink> = site.key_results.map(|kr| {
+    let kr_links: IdVec<KrId, SharedLink> = krs.map(|kr| {
         Arc::new(Shared::new(Link {
-            title: kr.meta.title.clone(),
-            url: urls::kr(&kr.id),
+            title: kr.title.clone(),
+            url: kr.url.clone(),
         }))
     });
     let mut author_links: BTreeMap<&str, SharedLink> = BTreeMap::new();
