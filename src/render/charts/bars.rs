@@ -141,7 +141,7 @@ pub fn columns(
             }
             let _ = root.present();
         }
-        super::with_labels(svg, &label_svg)
+        (svg, label_svg)
     };
     let mut headers = vec!["Scope".to_string(), "Progress".to_string()];
     headers.extend(markers.iter().map(|m| format!("{} {}", m.symbol, m.label)));
@@ -271,7 +271,7 @@ pub fn stacked(
             }
             let _ = root.present();
         }
-        super::with_labels(svg, &label_svg)
+        (svg, label_svg)
     };
     let mut headers = vec!["Scope".to_string()];
     headers.extend(segments.iter().map(|s| s.0.label().to_string()));
@@ -407,7 +407,7 @@ pub fn hbars(
             }
             let _ = root.present();
         }
-        super::with_labels(svg, &label_svg)
+        (svg, label_svg)
     };
     Chart {
         id: id.into(),

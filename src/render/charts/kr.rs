@@ -109,7 +109,7 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
         svg = super::both(id, &title, &desc, |size| {
             let mut svg = String::new();
             let labels = draw_timeline(&mut svg, size, updates, (x0, x1), start, end, as_of);
-            super::with_labels(svg, &labels)
+            (svg, labels)
         });
     } else {
         let latest = points.last().map_or(kr.meta.start, |p| p.1);
@@ -150,7 +150,7 @@ pub fn kr_chart(kr: &KeyResult, cal: &FiscalCalendar, as_of: NaiveDate) -> Chart
                 end,
                 as_of,
             );
-            super::with_labels(svg, &labels)
+            (svg, labels)
         });
     }
     let mut chart = Chart {
@@ -266,7 +266,7 @@ fn markers(
     }
 }
 
-/// Draws a value chart into `svg`; returns its labels for [`super::with_labels`].
+/// Draws a value chart into `svg`; returns its labels ([`super::Labels::into_svg`]).
 #[allow(clippy::too_many_arguments)]
 fn draw_values(
     svg: &mut String,
@@ -365,7 +365,7 @@ fn draw_values(
     labels.into_svg()
 }
 
-/// Draws a milestone timeline into `svg`; returns its labels for [`super::with_labels`].
+/// Draws a milestone timeline into `svg`; returns its labels ([`super::Labels::into_svg`]).
 #[allow(clippy::too_many_arguments)]
 fn draw_timeline(
     svg: &mut String,

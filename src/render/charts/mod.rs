@@ -398,15 +398,19 @@ impl Labels {
         clear
     }
 
-    /// The kept labels as SVG `<text>` elements in pixel coordinates, for
-    /// [`with_labels`]. Written here rather than drawn through plotters,
-    /// whose text element formats eight attributes into eight `String`s
-    /// (a third of the time of drawing a KR chart), and with nothing
-    /// `finish_svg` would drop: no font family, opacity or label colour,
-    /// which the root element sets once. Lines as plotters writes them.
+    /// The kept labels as SVG `<text>` elements in pixel coordinates, in
+    /// their finished form, for [`with_labels`] to add to a chart that
+    /// [`finish_svg`] has finished. Written here rather than drawn through
+    /// plotters, whose text element formats eight attributes into eight
+    /// `String`s (a third of the time of drawing a KR chart); and written as
+    /// `finish_svg` would leave them (one line, the colour as the theme
+    /// needs it, no font family, opacity or label colour, which the root
+    /// element sets once) rather than passed through it: labels were most
+    /// of the lines it rewrote.
     pub fn into_svg(self) -> String {
         use std::fmt::Write;
-        let mut out = String::with_capacity(self.kept.len() * 110);
+        let mut out = String::with_capacity(self.kept.len() * 100);
+        let mut text = String::new();
         for l in self.kept {
             let anchor = match l.pos.h_pos {
                 HPos::Left => "start",
@@ -435,27 +439,40 @@ impl Labels {
             out.push('"');
             if l.color != INK {
                 let RGBColor(r, g, b) = l.color;
-                let _ = write!(out, " fill=\"#{r:02X}{g:02X}{b:02X}\"");
-            }
-            out.push_str(">\n");
-            for c in l.text.chars() {
-                match c {
-                    '<' => out.push_str("&lt;"),
-                    '>' => out.push_str("&gt;"),
-                    '&' => out.push_str("&amp;"),
-                    '"' => out.push_str("&quot;"),
-                    '\'' => out.push_str("&apos;"),
-                    c => out.push(c),
+                let color = format!("#{r:02X}{g:02X}{b:02X}");
+                out.push(' ');
+                match recolor("fill", &color) {
+                    Some(pieces) => pieces.iter().for_each(|p| out.push_str(p)),
+                    None => {
+                        let _ = write!(out, "fill=\"{color}\"");
+                    }
                 }
             }
-            out.push_str("\n</text>\n");
+            out.push('>');
+            text.clear();
+            for c in l.text.chars() {
+                match c {
+                    '<' => text.push_str("&lt;"),
+                    '>' => text.push_str("&gt;"),
+                    '&' => text.push_str("&amp;"),
+                    '"' => text.push_str("&quot;"),
+                    '\'' => text.push_str("&apos;"),
+                    c => text.push(c),
+                }
+            }
+            // Each line trimmed, as `finish_svg` trims every line of an SVG.
+            for line in text.split('\n') {
+                out.push_str(line.trim());
+            }
+            out.push_str("</text>");
         }
         out
     }
 }
 
-/// plotters' finished SVG with the labels' `texts` ([`Labels::into_svg`])
-/// added last, so that they are drawn over the lines and bars.
+/// A chart [`finish_svg`] finished, with the labels' `texts`
+/// ([`Labels::into_svg`]) added last, so that they are drawn over the lines
+/// and bars.
 pub fn with_labels(mut svg: String, texts: &str) -> String {
     if let Some(end) = svg.rfind("</svg>") {
         svg.insert_str(end, texts);
@@ -546,31 +563,7 @@ pub fn finish_svg(raw: &str, id: &str, title: &str, desc: &str, class: &str) -> 
                 continue;
             }
             let attr = attribute_before(line, at);
-            // What replaces `attr="#RRGGBB"`, in pieces (no allocation).
-            let replacement: Option<[&str; 6]> = if color == "#000000" {
-                Some([attr, "=\"currentColor\"", "", "", "", ""])
-            } else if let Some(dashes) = (attr == "stroke").then(|| dashed(color)).flatten() {
-                Some([
-                    "stroke=\"currentColor\" stroke-dasharray=\"",
-                    dashes,
-                    "\"",
-                    "",
-                    "",
-                    "",
-                ])
-            } else {
-                let prefix = match attr {
-                    "fill" => Some("\" class=\"f-"),
-                    "stroke" => Some("\" class=\"s-"),
-                    _ => None,
-                };
-                let key = rgb_of(color)
-                    .and_then(|rgb| themed().find(|(_, c)| *c == rgb))
-                    .map(|(key, _)| key);
-                prefix
-                    .zip(key)
-                    .map(|(prefix, key)| [attr, "=\"", color, prefix, key, "\""])
-            };
+            let replacement = recolor(attr, color);
             if let Some(pieces) = replacement {
                 let attr_start = at - attr.len();
                 out.push_str(&line[copied..attr_start]);
@@ -583,6 +576,38 @@ pub fn finish_svg(raw: &str, id: &str, title: &str, desc: &str, class: &str) -> 
         out.push_str(&line[copied..]);
     }
     out
+}
+
+/// What replaces `attr="#RRGGBB"` (`color` with its `#`) in a finished chart,
+/// in pieces (no allocation), or None to keep it: black becomes
+/// `currentColor`, a sentinel line colour a dashed `currentColor` stroke, and
+/// a themed colour keeps its literal (for standalone files) and gains its
+/// class (see [`THEMED_STATUSES`]).
+fn recolor<'a>(attr: &'a str, color: &'a str) -> Option<[&'a str; 6]> {
+    if color == "#000000" {
+        Some([attr, "=\"currentColor\"", "", "", "", ""])
+    } else if let Some(dashes) = (attr == "stroke").then(|| dashed(color)).flatten() {
+        Some([
+            "stroke=\"currentColor\" stroke-dasharray=\"",
+            dashes,
+            "\"",
+            "",
+            "",
+            "",
+        ])
+    } else {
+        let prefix = match attr {
+            "fill" => Some("\" class=\"f-"),
+            "stroke" => Some("\" class=\"s-"),
+            _ => None,
+        };
+        let key = rgb_of(color)
+            .and_then(|rgb| themed().find(|(_, c)| *c == rgb))
+            .map(|(key, _)| key);
+        prefix
+            .zip(key)
+            .map(|(prefix, key)| [attr, "=\"", color, prefix, key, "\""])
+    }
 }
 
 /// Attributes plotters writes on every element that change nothing: SVG's
@@ -733,10 +758,14 @@ pub const NARROW: Size = Size { w: 360, h: 240 };
 pub const WIDE: Size = Size { w: 760, h: 290 };
 
 /// Both drawings of a chart by `draw`, finished as inline SVG (the wide one
-/// with its own element ids), for [`Chart::svg`].
-pub fn both(id: &str, title: &str, desc: &str, draw: impl Fn(Size) -> String) -> String {
-    let narrow = finish_svg(&draw(NARROW), id, title, desc, "chart-svg");
-    let wide = finish_svg(&draw(WIDE), &format!("{id}-wide"), title, desc, "chart-svg");
+/// with its own element ids), for [`Chart::svg`]. `draw` returns plotters'
+/// SVG and the chart's labels ([`Labels::into_svg`]).
+pub fn both(id: &str, title: &str, desc: &str, draw: impl Fn(Size) -> (String, String)) -> String {
+    let finish = |(svg, labels): (String, String), id: &str| {
+        with_labels(finish_svg(&svg, id, title, desc, "chart-svg"), &labels)
+    };
+    let narrow = finish(draw(NARROW), id);
+    let wide = finish(draw(WIDE), &format!("{id}-wide"));
     format!("<div class=\"chart-sm\">{narrow}</div><div class=\"chart-lg\">{wide}</div>")
 }
 
@@ -826,14 +855,118 @@ mod tests {
         ));
         assert_eq!(
             l.into_svg(),
-            "<text x=\"10\" y=\"20\" dy=\"0.76em\" text-anchor=\"end\" font-size=\"12.9\">\na &lt;b&gt; &amp; &apos;c&apos;\n</text>\n\
-             <text x=\"100\" y=\"50\" dy=\"0.5ex\" text-anchor=\"middle\" font-size=\"14.19\" fill=\"#E69F00\">\n▲\n</text>\n\
-             <text x=\"200\" y=\"90\" dy=\"-0.5ex\" text-anchor=\"start\" font-size=\"10\">\nx\n</text>\n"
+            "<text x=\"10\" y=\"20\" dy=\"0.76em\" text-anchor=\"end\" font-size=\"12.9\">a &lt;b&gt; &amp; &apos;c&apos;</text>\
+             <text x=\"100\" y=\"50\" dy=\"0.5ex\" text-anchor=\"middle\" font-size=\"14.19\" fill=\"#E69F00\" class=\"f-at-risk\">▲</text>\
+             <text x=\"200\" y=\"90\" dy=\"-0.5ex\" text-anchor=\"start\" font-size=\"10\">x</text>"
         );
         assert_eq!(
-            with_labels("<svg>\n<rect/>\n</svg>\n".into(), "<text/>\n"),
-            "<svg>\n<rect/>\n<text/>\n</svg>\n"
+            with_labels("<svg><rect/></svg>".into(), "<text/>"),
+            "<svg><rect/><text/></svg>"
         );
+    }
+
+    /// A label as plotters writes a text element (an attribute or text per
+    /// line), less what the root element sets: how labels were written
+    /// before [`Labels::into_svg`] wrote them finished.
+    fn plotters_text(l: &Label) -> String {
+        let anchor = match l.pos.h_pos {
+            HPos::Left => "start",
+            HPos::Center => "middle",
+            HPos::Right => "end",
+        };
+        let dy = match l.pos.v_pos {
+            VPos::Top => "0.76em",
+            VPos::Center => "0.5ex",
+            VPos::Bottom => "-0.5ex",
+        };
+        let size = format!("{:.2}", l.font / 1.24);
+        let size = size.trim_end_matches('0').trim_end_matches('.');
+        let fill = if l.color == INK {
+            String::new()
+        } else {
+            format!(" fill=\"{}\"", hex(l.color))
+        };
+        let text: String = l
+            .text
+            .chars()
+            .map(|c| match c {
+                '<' => "&lt;".into(),
+                '>' => "&gt;".into(),
+                '&' => "&amp;".into(),
+                '"' => "&quot;".into(),
+                '\'' => "&apos;".into(),
+                c => c.to_string(),
+            })
+            .collect();
+        let (x, y) = l.at;
+        format!(
+            "<text x=\"{x}\" y=\"{y}\" dy=\"{dy}\" text-anchor=\"{anchor}\" font-size=\"{size}\"{fill}>\n{text}\n</text>\n"
+        )
+    }
+
+    /// Labels written finished and added after `finish_svg` give the chart
+    /// `finish_svg` made of plotters' SVG with the labels in it, for any
+    /// text (spaces, line breaks, markup) and colour.
+    #[test]
+    fn finished_labels_are_what_finish_svg_made_of_plotters_text() {
+        let mut rng = crate::render::test_rng::Rng::new(7);
+        let pieces = [
+            "a",
+            "Q4",
+            " ",
+            "  ",
+            "\n",
+            "\r\n",
+            "\r",
+            "\t",
+            "<",
+            ">",
+            "&",
+            "\"",
+            "'",
+            "▲",
+            "é",
+            "=\"#000000\"",
+            " opacity=\"1\"",
+            "\u{a0}",
+            "\u{2028}",
+            "x y",
+        ];
+        let colors = [
+            INK,
+            RGBColor(0, 0, 0),
+            status_color(StatusView::OnTrack),
+            status_color(StatusView::Open),
+            status_color(StatusView::NoUpdate),
+            TARGET_LINE,
+            VALUE,
+            RGBColor(1, 2, 4),
+        ];
+        let positions = [HPos::Left, HPos::Center, HPos::Right];
+        let vertical = [VPos::Top, VPos::Center, VPos::Bottom];
+        let plotters = "<svg width=\"360\" height=\"240\" viewBox=\"0 0 360 240\" xmlns=\"http://www.w3.org/2000/svg\">\n<rect x=\"0\" fill=\"#000000\" opacity=\"1\"/>\n</svg>\n";
+        for _ in 0..2000 {
+            let mut labels = Labels::default();
+            for i in 0..rng.below(6) {
+                let text: String = (0..rng.below(5))
+                    .map(|_| pieces[rng.below(pieces.len())])
+                    .collect();
+                labels.kept.push(Label {
+                    text,
+                    at: (rng.below(400) as i32 - 20, (i * 30) as i32),
+                    pos: Pos::new(positions[rng.below(3)], vertical[rng.below(3)]),
+                    font: [FONT, MARK_FONT, 12.4][rng.below(3)],
+                    color: colors[rng.below(colors.len())],
+                    bounds: [0.0; 4],
+                });
+            }
+            let raw: String = labels.kept.iter().map(plotters_text).collect();
+            let before = plotters.replace("</svg>", &format!("{raw}</svg>"));
+            let expected = finish_svg(&before, "c", "t", "d", "k");
+            let finished =
+                with_labels(finish_svg(plotters, "c", "t", "d", "k"), &labels.into_svg());
+            assert_eq!(finished, expected, "labels {raw:?}");
+        }
     }
 
     #[test]

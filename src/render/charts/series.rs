@@ -94,7 +94,7 @@ pub fn series_chart(id: &str, name: &str, members: &[(&KeyResult, &KrScore)]) ->
             }
             let _ = root.present();
         }
-        super::with_labels(svg, &label_svg)
+        (svg, label_svg)
     };
     let kr_title = members.last().map_or(name, |m| m.0.meta.title.as_str());
     let title = format!("{kr_title}: value across quarters");
