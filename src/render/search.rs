@@ -16,8 +16,8 @@
 //! site's order, maps in sorted order, so a build writes the same bytes every
 //! time.
 //!
-//! elasticlunr-rs reads the words (its English tokenizer, stop words and
-//! stemmer, run in parallel), and [`write_index`] writes the index itself in
+//! elasticlunr-rs reads the words (its English stop words and stemmer, run
+//! in parallel, once per distinct word: see [`Terms`]), and [`write_index`] writes the index itself in
 //! the format elasticlunr-rs's `Index` serialises to, byte for byte (a unit
 //! test compares the two). elasticlunr-rs's `Index` keeps every term as a tree
 //! of one map per character and every posting keyed by a string: filling and
@@ -71,11 +71,66 @@ fn plain_text(markdown: &str) -> String {
     text
 }
 
-/// The terms English indexes `text` as, joined by spaces (what
-/// [`write_index`] splits).
-fn terms(english: &(English, Pipeline), text: &str) -> String {
-    let (language, pipeline) = english;
-    pipeline.run(language.tokenize(text)).join(" ")
+/// English's pipeline (trimmer, stop words, stemmer), with
+/// what the pipeline made of each word seen so far: a site's text repeats
+/// the same words, and stemming each again was most of making the index.
+struct Terms {
+    pipeline: Pipeline,
+    /// Word as written → its term, or None for a dropped word.
+    seen: std::collections::HashMap<Box<str>, Option<Box<str>>>,
+    /// How many words `seen` may hold ([`SEEN_WORDS`]).
+    limit: usize,
+}
+
+/// Distinct words a [`Terms`] remembers: bounded, so a site of random
+/// strings cannot grow it without end (beyond it, words are stemmed each time).
+const SEEN_WORDS: usize = 100_000;
+
+impl Terms {
+    fn new() -> Terms {
+        Terms {
+            pipeline: English::new().make_pipeline(),
+            seen: Default::default(),
+            limit: SEEN_WORDS,
+        }
+    }
+
+    /// The terms English indexes `text` as, joined by spaces (what
+    /// [`write_index`] splits): `pipeline.run(language.tokenize(text))`
+    /// joined, word by word. The pipeline takes each word alone, so a word
+    /// always gives the same term.
+    fn of(&mut self, text: &str) -> String {
+        let mut out = String::new();
+        let mut first = true;
+        // elasticlunr's `tokenize_whitespace`: split at whitespace and
+        // hyphens, each word lower-cased (the trim it also does is a no-op
+        // after such a split).
+        for word in text
+            .split(|c: char| c.is_whitespace() || c == '-')
+            .filter(|w| !w.is_empty())
+        {
+            let made;
+            let term = match self.seen.get(word) {
+                Some(term) => term.as_deref(),
+                None => {
+                    made = self.pipeline.run(vec![word.to_lowercase()]).pop();
+                    if self.seen.len() < self.limit {
+                        self.seen
+                            .insert(word.into(), made.as_deref().map(Box::from));
+                    }
+                    made.as_deref()
+                }
+            };
+            if let Some(term) = term {
+                if !first {
+                    out.push(' ');
+                }
+                first = false;
+                out.push_str(term);
+            }
+        }
+        out
+    }
 }
 
 /// The postings of one term in one field: (document, term frequency) in
@@ -325,24 +380,24 @@ pub fn index(r: &Renderer<'_>) -> String {
             text: Text::Plain(&u.summary),
         });
     }
-    // Tokenising and stemming, most of the work, in parallel; the index itself
-    // is one tree, filled in the site's order.
+    // Tokenising and stemming, most of the work, in parallel (in chunks, each
+    // with its own memory of words); the index itself is one tree, filled in
+    // the site's order.
     let words: Vec<[String; 3]> = docs
-        .par_iter()
-        .map_init(
-            || {
-                let english = English::new();
-                let pipeline = english.make_pipeline();
-                (english, pipeline)
-            },
-            |english, doc| {
-                let text = match doc.text {
-                    Text::Plain(t) => terms(english, t),
-                    Text::Markdown(md) => terms(english, &plain_text(md)),
-                };
-                [terms(english, doc.title), terms(english, &doc.who), text]
-            },
-        )
+        .par_chunks(256)
+        .flat_map_iter(|chunk| {
+            let mut terms = Terms::new();
+            chunk
+                .iter()
+                .map(|doc| {
+                    let text = match doc.text {
+                        Text::Plain(t) => terms.of(t),
+                        Text::Markdown(md) => terms.of(&plain_text(md)),
+                    };
+                    [terms.of(doc.title), terms.of(&doc.who), text]
+                })
+                .collect::<Vec<_>>()
+        })
         .collect();
     let rows: Vec<[String; 4]> = docs.into_iter().map(|d| d.row).collect();
     let mut file = String::from("{\"docs\":");
@@ -356,6 +411,57 @@ pub fn index(r: &Renderer<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Remembered words give the terms elasticlunr's own tokenizer and
+    /// pipeline give the whole text, with room for every word or for none.
+    #[test]
+    fn terms_are_elasticlunrs_pipeline_over_its_tokens() {
+        let english = English::new();
+        let pipeline = english.make_pipeline();
+        let pieces = [
+            "Reduce",
+            "reducing",
+            "the",
+            "THE",
+            "and",
+            "-",
+            "--",
+            " ",
+            "\t",
+            "\n",
+            "\u{a0}",
+            "\u{2003}",
+            "p99",
+            "latency's",
+            "İstanbul",
+            "ÉTÉ",
+            "...",
+            "'",
+            "\"quoted\"",
+            "a-b",
+            "x",
+            "connections",
+            "ΣΑΣ",
+            "ß",
+            "",
+            "running",
+            "ran",
+        ];
+        let mut rng = crate::render::test_rng::Rng::new(11);
+        let mut remembering = Terms::new();
+        let mut forgetting = Terms::new();
+        forgetting.limit = 0;
+        for _ in 0..3000 {
+            let text: String = (0..rng.below(12))
+                .map(|_| pieces[rng.below(pieces.len())])
+                .collect();
+            let expected = pipeline.run(english.tokenize(&text)).join(" ");
+            assert_eq!(remembering.of(&text), expected, "{text:?}");
+            assert_eq!(forgetting.of(&text), expected, "{text:?}");
+        }
+        assert!(forgetting.seen.is_empty());
+        assert!(remembering.seen.len() > 20);
+    }
 
     #[test]
     fn plain_text_keeps_every_block_and_drops_markup() {
@@ -382,11 +488,8 @@ mod tests {
     }
 
     fn written_json(texts: &[[&str; 3]]) -> String {
-        let english = (English::new(), English::new().make_pipeline());
-        let words: Vec<[String; 3]> = texts
-            .iter()
-            .map(|t| t.map(|t| terms(&english, t)))
-            .collect();
+        let mut terms = Terms::new();
+        let words: Vec<[String; 3]> = texts.iter().map(|t| t.map(|t| terms.of(t))).collect();
         write_index(&words)
     }
 

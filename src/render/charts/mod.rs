@@ -408,9 +408,9 @@ impl Labels {
     /// element sets once) rather than passed through it: labels were most
     /// of the lines it rewrote.
     pub fn into_svg(self) -> String {
-        use std::fmt::Write;
         let mut out = String::with_capacity(self.kept.len() * 100);
         let mut text = String::new();
+        let mut sizes: Vec<(u64, String)> = Vec::new();
         for l in self.kept {
             let anchor = match l.pos.h_pos {
                 HPos::Left => "start",
@@ -423,29 +423,39 @@ impl Labels {
                 VPos::Center => "0.5ex",
                 VPos::Bottom => "-0.5ex",
             };
+            // Pieces pushed, not `write!`: formatting was most of this
+            // function's time, and it runs for every label of every chart.
             let (x, y) = l.at;
-            let _ = write!(
-                out,
-                "<text x=\"{x}\" y=\"{y}\" dy=\"{dy}\" text-anchor=\"{anchor}\" font-size=\""
-            );
-            // plotters' font size is 1.24 × the SVG one; two decimals are plenty.
-            let start = out.len();
-            let _ = write!(out, "{:.2}", l.font / 1.24);
-            let trimmed = out[start..]
-                .trim_end_matches('0')
-                .trim_end_matches('.')
-                .len();
-            out.truncate(start + trimmed);
+            out.push_str("<text x=\"");
+            push_int(&mut out, x);
+            out.push_str("\" y=\"");
+            push_int(&mut out, y);
+            out.push_str("\" dy=\"");
+            out.push_str(dy);
+            out.push_str("\" text-anchor=\"");
+            out.push_str(anchor);
+            out.push_str("\" font-size=\"");
+            // plotters' font size is 1.24 × the SVG one; two decimals are
+            // plenty. A chart has two or three sizes: each is formatted once.
+            let bits = l.font.to_bits();
+            let size = match sizes.iter().position(|(b, _)| *b == bits) {
+                Some(i) => &sizes[i].1,
+                None => {
+                    let size = format!("{:.2}", l.font / 1.24);
+                    let trimmed = size.trim_end_matches('0').trim_end_matches('.').len();
+                    sizes.push((bits, size[..trimmed].to_string()));
+                    &sizes[sizes.len() - 1].1
+                }
+            };
+            out.push_str(size);
             out.push('"');
             if l.color != INK {
                 let RGBColor(r, g, b) = l.color;
                 let color = format!("#{r:02X}{g:02X}{b:02X}");
                 out.push(' ');
-                match recolor("fill", &color) {
-                    Some(pieces) => pieces.iter().for_each(|p| out.push_str(p)),
-                    None => {
-                        let _ = write!(out, "fill=\"{color}\"");
-                    }
+                let kept = ["fill", "=\"", &color, "\"", "", ""];
+                for piece in recolor("fill", &color).unwrap_or(kept) {
+                    out.push_str(piece);
                 }
             }
             out.push('>');
@@ -468,6 +478,25 @@ impl Labels {
         }
         out
     }
+}
+
+/// Writes `n` in decimal.
+fn push_int(out: &mut String, n: i32) {
+    let mut digits = [0u8; 11];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push('-');
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// A chart [`finish_svg`] finished, with the labels' `texts`
@@ -1046,6 +1075,20 @@ mod tests {
         assert_eq!(Axis::counts(23).hi, 25.0);
         let big = Axis::counts(usize::MAX);
         assert!(big.hi >= usize::MAX as f64 && big.ticks.len() <= 7);
+    }
+
+    #[test]
+    fn integers_are_written_as_display_writes_them() {
+        let mut rng = crate::render::test_rng::Rng::new(3);
+        let random = (0..1000).map(|_| rng.next_u64() as i32);
+        for n in [0, 1, -1, 9, 10, -10, 99, 100, i32::MAX, i32::MIN]
+            .into_iter()
+            .chain(random)
+        {
+            let mut out = String::from("x");
+            push_int(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
     }
 
     #[test]
