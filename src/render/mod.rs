@@ -9,6 +9,7 @@ pub mod diff;
 pub mod export;
 pub mod feed;
 pub mod format;
+pub mod html;
 pub mod markdown;
 pub mod memo;
 mod pages;
@@ -33,6 +34,7 @@ use tera::{Context, Tera};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::Site;
 use crate::score::Scores;
+use html::SafeHtml;
 use view::Views;
 
 /// A rendered site: output path (`fy24/platform/index.html`) → bytes.
@@ -188,19 +190,18 @@ pub fn root_prefix(url: &str) -> String {
 impl<'a> Renderer<'a> {
     /// Renders a piece of HTML that many pages share (a theme template under
     /// `fragments/`) once, for pages at the folder depth of `url`. Pages then
-    /// include it with `| safe` instead of re-rendering it each time.
+    /// print it (`{{ row }}`, safe HTML) instead of re-rendering it each time.
     pub fn fragment(
         &self,
         template: &'static str,
         url: &str,
         ctx: &impl Serialize,
-    ) -> Result<String, Diagnostic> {
+    ) -> Result<SafeHtml, Diagnostic> {
         let mut ctx = Context::from_serialize(ctx).expect("fragment context serialises");
         ctx.insert("root", &root_prefix(url));
-        let mut html = self.render_template(template, &ctx, url)?;
+        let html = self.render_template(template, &ctx, url)?;
         // The file's final newline is not part of the fragment.
-        html.truncate(html.trim_end().len());
-        Ok(html)
+        Ok(SafeHtml::new(html.trim_end()))
     }
 
     fn render_template(

@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::diag::Diagnostic;
 use crate::load::{IdVec, KrId};
 use crate::render::Renderer;
+use crate::render::html::SafeHtml;
 use crate::render::view::KrView;
 
 /// The template of one row (a `<tr>`), given `kr`, `root` and `show_quarter`.
@@ -36,7 +37,7 @@ fn slot(url: &str, show_quarter: bool) -> Option<usize> {
 
 /// The rendered rows of every KR, filled as pages ask for them.
 pub struct KrRows {
-    rows: IdVec<KrId, [OnceLock<tera::Value>; SLOTS]>,
+    rows: IdVec<KrId, [OnceLock<SafeHtml>; SLOTS]>,
 }
 
 impl KrRows {
@@ -61,14 +62,13 @@ impl Renderer<'_> {
         krs: &[&KrView],
         url: &str,
         show_quarter: bool,
-    ) -> Result<Vec<tera::Value>, Diagnostic> {
+    ) -> Result<Vec<SafeHtml>, Diagnostic> {
         let slot = slot(url, show_quarter);
         krs.iter()
             .map(|&kr| {
                 let render = || {
                     let ctx = RowContext { kr, show_quarter };
                     self.fragment(TEMPLATE, url, &ctx)
-                        .map(|html| tera::Value::safe_string(&html))
                 };
                 let Some(cell) = slot.map(|i| &self.rows.rows[kr.key][i]) else {
                     return render();

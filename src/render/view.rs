@@ -13,6 +13,7 @@ use crate::load::{IdVec, Keep, KrId, ObjectiveId, Site};
 use crate::period::Quarter;
 use crate::render::charts;
 use crate::render::format::{self, Progress};
+use crate::render::html::SafeHtml;
 use crate::render::markdown;
 use crate::render::memo;
 use crate::render::status::StatusView;
@@ -169,7 +170,7 @@ pub struct UpdateView {
     pub status: StatusView,
     pub value: Option<String>,
     pub author: SharedLink,
-    pub body_html: String,
+    pub body_html: SafeHtml,
     pub summary: String,
 }
 
@@ -181,7 +182,7 @@ pub struct TeamView {
     pub lead: Option<Link>,
     pub parent: Option<Link>,
     pub subteams: Vec<Link>,
-    pub body_html: String,
+    pub body_html: SafeHtml,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -255,11 +256,11 @@ pub struct Views {
     pub as_of: NaiveDate,
     pub current: Quarter,
     pub krs: IdVec<KrId, KrView>,
-    pub kr_bodies: IdVec<KrId, String>,
+    pub kr_bodies: IdVec<KrId, SafeHtml>,
     /// Update indices (into `updates`) per KR, oldest first.
     pub kr_updates: IdVec<KrId, Vec<usize>>,
     pub objectives: IdVec<ObjectiveId, ObjectiveView>,
-    pub objective_bodies: IdVec<ObjectiveId, String>,
+    pub objective_bodies: IdVec<ObjectiveId, SafeHtml>,
     pub teams: Vec<TeamView>,
     pub people: Vec<PersonView>,
     /// Every update dated on or before the as-of day, newest first (shared
@@ -380,9 +381,11 @@ impl ViewMemo {
 /// parallel, through `memo` when one is given (`okra serve`).
 pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
     let as_of = scores.as_of;
-    let html = |body: &str, id_prefix: &str| match memo {
-        Some(m) => m.html(body, id_prefix),
-        None => markdown::render(body, id_prefix),
+    let html = |body: &str, id_prefix: &str| {
+        SafeHtml::new(&match memo {
+            Some(m) => m.html(body, id_prefix),
+            None => markdown::render(body, id_prefix),
+        })
     };
     let summary = |body: &str, max_chars: usize| match memo {
         Some(m) => m.summary(body, max_chars),
@@ -448,7 +451,7 @@ pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
             })
         })
         .collect();
-    let kr_bodies: IdVec<KrId, String> = site
+    let kr_bodies: IdVec<KrId, SafeHtml> = site
         .key_results
         .par_iter()
         .map(|k| html(&k.body, "kr-"))

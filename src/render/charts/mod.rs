@@ -23,6 +23,7 @@ pub use kr::kr_chart;
 pub use series::series_chart;
 pub use sparkline::{sparkline, sparkline_file, sparkline_title};
 
+use crate::render::html::SafeHtml;
 use crate::render::status::StatusView;
 use plotters::style::RGBColor;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -59,7 +60,8 @@ pub struct Chart {
     pub id: String,
     pub title: String,
     pub desc: String,
-    pub svg: String,
+    /// Both drawings ([`both`]), or one for a sparkline.
+    pub svg: SafeHtml,
     pub headers: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
     /// Legend entries shown under the chart: (symbol or line sample, label,
@@ -789,13 +791,20 @@ pub const WIDE: Size = Size { w: 760, h: 290 };
 /// Both drawings of a chart by `draw`, finished as inline SVG (the wide one
 /// with its own element ids), for [`Chart::svg`]. `draw` returns plotters'
 /// SVG and the chart's labels ([`Labels::into_svg`]).
-pub fn both(id: &str, title: &str, desc: &str, draw: impl Fn(Size) -> (String, String)) -> String {
+pub fn both(
+    id: &str,
+    title: &str,
+    desc: &str,
+    draw: impl Fn(Size) -> (String, String),
+) -> SafeHtml {
     let finish = |(svg, labels): (String, String), id: &str| {
         with_labels(finish_svg(&svg, id, title, desc, "chart-svg"), &labels)
     };
     let narrow = finish(draw(NARROW), id);
     let wide = finish(draw(WIDE), &format!("{id}-wide"));
-    format!("<div class=\"chart-sm\">{narrow}</div><div class=\"chart-lg\">{wide}</div>")
+    SafeHtml::new(&format!(
+        "<div class=\"chart-sm\">{narrow}</div><div class=\"chart-lg\">{wide}</div>"
+    ))
 }
 
 /// Shortens a label to `max` characters with an ellipsis.

@@ -8,6 +8,7 @@ use plotters::prelude::*;
 use super::{Chart, INK, TARGET_LINE, VALUE, finish_svg};
 use crate::load::KeyResult;
 use crate::render::format;
+use crate::render::html::SafeHtml;
 use crate::score::kr::{progress_of, updates_as_of};
 
 /// Progress at the start and after each update on or before `as_of`.
@@ -39,7 +40,7 @@ pub fn sparkline_file(kr: &KeyResult, as_of: chrono::NaiveDate) -> String {
         "<style>svg{color:#1b2130}@media (prefers-color-scheme:dark){svg{color:#e7e9ee}}</style>";
     match svg.find("</desc>") {
         Some(i) => format!("{}{style}{}", &svg[..i + 7], &svg[i + 7..]),
-        None => svg,
+        None => svg.to_string(),
     }
 }
 
@@ -81,7 +82,7 @@ pub fn sparkline(kr: &KeyResult, as_of: chrono::NaiveDate, id: &str) -> Chart {
     let desc = "Progress at the start and after each status update; the dashed line is the target.";
     Chart {
         id: id.into(),
-        svg: finish_svg(&svg, id, &title, desc, "chart-svg"),
+        svg: SafeHtml::new(&finish_svg(&svg, id, &title, desc, "chart-svg")),
         title,
         desc: String::new(),
         headers: Vec::new(),

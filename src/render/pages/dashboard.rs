@@ -10,6 +10,7 @@ use super::{
 use crate::load::KrId;
 use crate::render::charts::Chart;
 use crate::render::format;
+use crate::render::html::SafeHtml;
 use crate::render::status::StatusView;
 use crate::render::urls;
 use crate::render::view::{KrView, UpdateView};
@@ -45,7 +46,7 @@ struct Dashboard<'v> {
     /// worst first: what the first screen is for.
     attention: Vec<&'v KrView>,
     /// Their table rows (`fragments/kr-row.html`).
-    attention_rows: Vec<tera::Value>,
+    attention_rows: Vec<SafeHtml>,
     /// KRs of earlier quarters still flagged (missing final scoring, updates
     /// after closing), newest quarter first.
     older_flagged: Vec<&'v KrView>,

@@ -26,6 +26,7 @@ use super::{PageJob, Renderer};
 use crate::diag::Diagnostic;
 use crate::load::{KrId, ObjectiveId};
 use crate::period::{FiscalYear, Quarter};
+use crate::render::html::SafeHtml;
 
 /// Every page of the site.
 pub fn all<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
@@ -101,7 +102,7 @@ pub struct Card<'v> {
     /// The table rows of `krs` (`fragments/kr-row.html`), once [`Card::with_rows`]
     /// has rendered them for the page's depth; the alignment tree lists KRs
     /// its own way and leaves them empty.
-    pub rows: Vec<tera::Value>,
+    pub rows: Vec<SafeHtml>,
     /// How many of `krs` carry a health flag: an "On track" objective whose
     /// KRs have gone stale must not look healthy.
     pub flagged: usize,

@@ -10,6 +10,7 @@ use crate::diag::Diagnostic;
 use crate::load::{KrId, ObjectiveId};
 use crate::render::charts::{self, Chart, Markers};
 use crate::render::format;
+use crate::render::html::SafeHtml;
 use crate::render::view::{KrView, ObjectiveView, QuarterScore, UpdateView};
 use crate::render::{PageJob, Renderer};
 
@@ -18,13 +19,13 @@ struct QuarterGroup<'v> {
     q: &'v QuarterScore,
     krs: Vec<&'v KrView>,
     /// Their table rows (`fragments/kr-row.html`).
-    rows: Vec<tera::Value>,
+    rows: Vec<SafeHtml>,
 }
 
 #[derive(Serialize)]
 struct ObjectivePage<'v> {
     o: &'v ObjectiveView,
-    body_html: &'v str,
+    body_html: &'v SafeHtml,
     groups: Vec<QuarterGroup<'v>>,
     children: Vec<Card<'v>>,
     chart: Chart,
@@ -34,14 +35,14 @@ struct ObjectivePage<'v> {
 struct KrPage<'v> {
     kr: &'v KrView,
     objective: ObjectiveRef<'v>,
-    body_html: &'v str,
+    body_html: &'v SafeHtml,
     /// Newest first.
     updates: Vec<&'v UpdateView>,
     /// Every KR of the series, by quarter, this one included.
     series: Vec<SeriesItem<'v>>,
     chart: Chart,
     /// The series chart, rendered once (`fragments/series-chart.html`).
-    series_chart: Option<String>,
+    series_chart: Option<SafeHtml>,
     /// The forecasts and confidence given in updates, oldest first (may be empty).
     forecasts: Vec<ForecastRow>,
 }
@@ -80,7 +81,7 @@ fn forecast_rows(kr: &crate::load::KeyResult, as_of: chrono::NaiveDate) -> Vec<F
 #[derive(Serialize)]
 struct SeriesItem<'v> {
     id: &'v str,
-    cells: String,
+    cells: SafeHtml,
 }
 
 /// What a KR page shows of its objective. Ten thousand KR pages each
@@ -116,7 +117,7 @@ struct ChartFragment<'c> {
 }
 
 /// A rendered fragment, or why its template failed.
-type Fragment = Result<String, Diagnostic>;
+type Fragment = Result<SafeHtml, Diagnostic>;
 
 /// The row of series member `k` (`fragments/series-row.html`).
 fn series_row(r: &Renderer<'_>, k: KrId) -> Fragment {

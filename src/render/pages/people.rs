@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::render::html::SafeHtml;
 use crate::render::view::{KrView, ObjectiveView, PersonView, UpdateView};
 use crate::render::{PageJob, Renderer, urls};
 
@@ -14,8 +15,8 @@ struct PersonPage<'v> {
     /// Other KRs, newest quarter first.
     earlier: Vec<&'v KrView>,
     /// The table rows of `current` and of `earlier` (`fragments/kr-row.html`).
-    current_rows: Vec<tera::Value>,
-    earlier_rows: Vec<tera::Value>,
+    current_rows: Vec<SafeHtml>,
+    earlier_rows: Vec<SafeHtml>,
     updates: Vec<&'v UpdateView>,
 }
 

@@ -9,6 +9,7 @@ use crate::load::KrId;
 use crate::period::FiscalYear;
 use crate::render::charts::{self, Chart};
 use crate::render::format;
+use crate::render::html::SafeHtml;
 use crate::render::status::StatusView;
 use crate::render::urls;
 use crate::render::view::Link;
@@ -58,7 +59,7 @@ struct Written {
     author: Option<String>,
     date: Option<String>,
     /// Sanitised HTML.
-    body_html: String,
+    body_html: SafeHtml,
 }
 
 #[derive(Serialize)]
@@ -243,7 +244,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
                     title: w.title.clone(),
                     author: w.author.clone(),
                     date: w.date.map(|d| d.to_string()),
-                    body_html: crate::render::markdown::render(&w.body, "review-"),
+                    body_html: SafeHtml::new(&crate::render::markdown::render(&w.body, "review-")),
                 }),
             accuracy: super::accuracy::view(r, krs),
         };

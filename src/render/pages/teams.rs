@@ -8,6 +8,7 @@ use super::{Card, Stats, card, history_charts, sorted_objectives, stats, with_ro
 use crate::load::{KrId, ObjectiveId};
 use crate::period::{FiscalYear, Quarter};
 use crate::render::charts::Chart;
+use crate::render::html::SafeHtml;
 use crate::render::view::{KrView, Link, ObjectiveView, TeamView};
 use crate::render::{PageJob, Renderer, urls};
 
@@ -32,7 +33,7 @@ struct YearGroup<'v> {
     /// quarter: the per-quarter charts are computed from exactly these.
     krs: Vec<&'v KrView>,
     /// Their table rows (`fragments/kr-row.html`).
-    rows: Vec<tera::Value>,
+    rows: Vec<SafeHtml>,
 }
 
 #[derive(Serialize)]

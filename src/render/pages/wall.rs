@@ -26,6 +26,7 @@ use crate::config::{Orientation, Paper};
 use crate::load::model::{KeyResult, Metric};
 use crate::load::{KrId, ObjectiveId};
 use crate::render::format::{self, Progress};
+use crate::render::html::SafeHtml;
 use crate::render::status::StatusView;
 use crate::render::view::{FlagView, KrView, Link, ObjectiveView, QuarterScore};
 use crate::render::{PageJob, Renderer};
@@ -111,7 +112,7 @@ struct Wall<'v> {
     flag_legend: Vec<String>,
     /// On a team's sheet when the site's address is known: the QR code (an
     /// inline SVG) of the team's live page, and that page's absolute URL.
-    qr: Option<String>,
+    qr: Option<SafeHtml>,
     qr_url: Option<String>,
 }
 
@@ -846,7 +847,7 @@ pub fn pages<'r>(r: &'r Renderer<'_>) -> Vec<PageJob<'r>> {
         legend: legend.clone(),
         flag_legend: flag_legend.clone(),
         qr_url: qr.as_ref().map(|q| q.0.clone()),
-        qr: qr.map(|q| q.1),
+        qr: qr.map(|q| SafeHtml::new(&q.1)),
     };
     let all_krs = krs_of(&this_year);
     let (company_frame, company_average) = frame(None, this_year.len(), &all_krs, false);
