@@ -403,21 +403,23 @@ impl Prepared {
             })
             .map_err(RenderError::Write)?;
         cancelled().map_err(RenderError::Write)?;
-        let t = std::time::Instant::now();
-        let jobs = pages::all(&renderer);
-        self.stats.stage("page jobs", t);
-        let page_count = jobs.len();
         // A broken template fails every page that uses it: report it once.
         let failed: std::sync::Mutex<BTreeMap<std::path::PathBuf, Diagnostic>> = Default::default();
         // The exports and the feed are one file each: they are made alongside the
-        // pages rather than after them, so no core idles at the end of the build.
+        // pages rather than after them, so no core idles at the end of the build,
+        // and alongside the making of the page jobs, which keeps only some of
+        // the cores busy (a few page families take most of its time).
         let (pages, exports) = rayon::join(
             || {
+                let t = std::time::Instant::now();
+                let jobs = pages::all(&renderer);
+                self.stats.stage("page jobs", t);
+                let page_count = jobs.len();
                 // At most a few pages per task: rayon otherwise splits the
                 // list only while threads steal, and one core was left to
                 // render the last thousand KR pages alone (0.3-0.4 s at 10k
                 // KRs) while the other idled.
-                jobs.into_par_iter().with_max_len(4).try_for_each(|job| {
+                let rendered = jobs.into_par_iter().with_max_len(4).try_for_each(|job| {
                     cancelled()?;
                     let (template, started) = (job.template, std::time::Instant::now());
                     let result = match renderer.render(job) {
@@ -431,7 +433,8 @@ impl Prepared {
                     };
                     self.stats.page(template, started);
                     result
-                })
+                });
+                rendered.map(|()| page_count)
             },
             || -> std::io::Result<()> {
                 let t = std::time::Instant::now();
@@ -450,7 +453,9 @@ impl Prepared {
                 Ok(())
             },
         );
-        pages.and(exports).map_err(RenderError::Write)?;
+        let page_count = pages
+            .and_then(|n| exports.map(|()| n))
+            .map_err(RenderError::Write)?;
         let failed = failed.into_inner().unwrap_or_default();
         if !failed.is_empty() {
             for d in failed.into_values() {
