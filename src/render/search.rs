@@ -17,9 +17,9 @@
 //! time.
 //!
 //! elasticlunr-rs reads the words (its English stop words and stemmer, run
-//! in parallel, once per distinct word: see [`Terms`]), and [`write_index`] writes the index itself in
-//! the format elasticlunr-rs's `Index` serialises to, byte for byte (a unit
-//! test compares the two). elasticlunr-rs's `Index` keeps every term as a tree
+//! in parallel, once per distinct word: see [`Terms`]), and [`write_index`]
+//! writes the index itself in the format elasticlunr-rs's `Index` serialises
+//! to, byte for byte (a unit test compares the two). elasticlunr-rs's `Index` keeps every term as a tree
 //! of one map per character and every posting keyed by a string: filling and
 //! serialising it was a sixth of a 10k-KR build's CPU, on one core; one hash
 //! map of terms, sorted once, writes the same file in a fraction of that.
@@ -71,9 +71,9 @@ fn plain_text(markdown: &str) -> String {
     text
 }
 
-/// English's pipeline (trimmer, stop words, stemmer), with
-/// what the pipeline made of each word seen so far: a site's text repeats
-/// the same words, and stemming each again was most of making the index.
+/// English's pipeline (trimmer, stop words, stemmer), with what it made of
+/// each word seen so far: a site's text repeats the same words, and stemming
+/// each again was most of making the index.
 struct Terms {
     pipeline: Pipeline,
     /// Word as written → its term, or None for a dropped word.
