@@ -371,6 +371,24 @@ struct Label {
     bounds: [f64; 4],
 }
 
+impl Label {
+    /// Its `text-anchor` and `dy`: plotters' anchor names and baseline
+    /// shifts, which [`text_box`] accounts for.
+    fn anchor_and_shift(&self) -> (&'static str, &'static str) {
+        let anchor = match self.pos.h_pos {
+            HPos::Left => "start",
+            HPos::Center => "middle",
+            HPos::Right => "end",
+        };
+        let dy = match self.pos.v_pos {
+            VPos::Top => "0.76em",
+            VPos::Center => "0.5ex",
+            VPos::Bottom => "-0.5ex",
+        };
+        (anchor, dy)
+    }
+}
+
 impl Labels {
     /// Keeps the label unless it would overlap one kept before; says which.
     pub fn add(
@@ -414,17 +432,7 @@ impl Labels {
         let mut text = String::new();
         let mut sizes: Vec<(u64, String)> = Vec::new();
         for l in self.kept {
-            let anchor = match l.pos.h_pos {
-                HPos::Left => "start",
-                HPos::Center => "middle",
-                HPos::Right => "end",
-            };
-            // plotters' baseline shifts, which `text_box` accounts for.
-            let dy = match l.pos.v_pos {
-                VPos::Top => "0.76em",
-                VPos::Center => "0.5ex",
-                VPos::Bottom => "-0.5ex",
-            };
+            let (anchor, dy) = l.anchor_and_shift();
             // Pieces pushed, not `write!`: formatting was most of this
             // function's time, and it runs for every label of every chart.
             let (x, y) = l.at;
@@ -907,16 +915,7 @@ mod tests {
     /// line), less what the root element sets: how labels were written
     /// before [`Labels::into_svg`] wrote them finished.
     fn plotters_text(l: &Label) -> String {
-        let anchor = match l.pos.h_pos {
-            HPos::Left => "start",
-            HPos::Center => "middle",
-            HPos::Right => "end",
-        };
-        let dy = match l.pos.v_pos {
-            VPos::Top => "0.76em",
-            VPos::Center => "0.5ex",
-            VPos::Bottom => "-0.5ex",
-        };
+        let (anchor, dy) = l.anchor_and_shift();
         let size = format!("{:.2}", l.font / 1.24);
         let size = size.trim_end_matches('0').trim_end_matches('.');
         let fill = if l.color == INK {
