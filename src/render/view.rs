@@ -354,15 +354,19 @@ fn outcome(status: crate::score::ObjectiveStatus, krs: &[KrId], scores: &Scores)
 /// Everything the views keep between rebuilds.
 #[derive(Default)]
 pub struct ViewMemo {
+    /// Rendered bodies, kept as the template values pages use (an `Arc`
+    /// clone per rebuild rather than a copy of each body).
+    html: memo::Memo<SafeHtml>,
     text: memo::Memo<String>,
     updates: memo::Memo<Arc<UpdateView>>,
 }
 
 impl ViewMemo {
     /// [`markdown::render`], remembered.
-    pub fn html(&self, body: &str, id_prefix: &str) -> String {
+    pub fn html(&self, body: &str, id_prefix: &str) -> SafeHtml {
         let key = memo::key(&(b'h', id_prefix, body));
-        self.text.get(key, || markdown::render(body, id_prefix))
+        self.html
+            .get(key, || SafeHtml::new(&markdown::render(body, id_prefix)))
     }
 
     /// [`markdown::summary`], remembered.
@@ -372,6 +376,7 @@ impl ViewMemo {
     }
 
     pub fn rotate(&mut self) {
+        self.html.rotate();
         self.text.rotate();
         self.updates.rotate();
     }
@@ -381,11 +386,9 @@ impl ViewMemo {
 /// parallel, through `memo` when one is given (`okra serve`).
 pub fn build(site: &Site, scores: &Scores, memo: Option<&ViewMemo>) -> Views {
     let as_of = scores.as_of;
-    let html = |body: &str, id_prefix: &str| {
-        SafeHtml::new(&match memo {
-            Some(m) => m.html(body, id_prefix),
-            None => markdown::render(body, id_prefix),
-        })
+    let html = |body: &str, id_prefix: &str| match memo {
+        Some(m) => m.html(body, id_prefix),
+        None => SafeHtml::new(&markdown::render(body, id_prefix)),
     };
     let summary = |body: &str, max_chars: usize| match memo {
         Some(m) => m.summary(body, max_chars),
@@ -641,8 +644,8 @@ mod tests {
         let memo = ViewMemo::default();
         let a = memo.html("A [note][^1]\n\n[^1]: x", "u1-");
         let b = memo.html("A [note][^1]\n\n[^1]: x", "u2-");
-        assert_ne!(a, b, "the id prefix is part of the key");
-        assert_eq!(a, markdown::render("A [note][^1]\n\n[^1]: x", "u1-"));
+        assert_ne!(&*a, &*b, "the id prefix is part of the key");
+        assert_eq!(&*a, markdown::render("A [note][^1]\n\n[^1]: x", "u1-"));
         assert_ne!(memo::key(&("ab", "c")), memo::key(&("a", "bc")));
         assert_eq!(memo.summary("Hello **world**", 200), "Hello world");
     }
