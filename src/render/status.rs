@@ -166,19 +166,19 @@ struct Shown {
 }
 
 impl StatusView {
-    /// Every variant, in declaration order (`s as usize` is its position).
-    const ALL: [StatusView; 10] = [
-        StatusView::OnTrack,
-        StatusView::AtRisk,
-        StatusView::OffTrack,
-        StatusView::NoUpdate,
-        StatusView::Achieved,
-        StatusView::Partial,
-        StatusView::Missed,
-        StatusView::Dropped,
-        StatusView::Closed,
-        StatusView::Open,
-    ];
+    /// Every variant, in declaration order (`s as usize` is its position):
+    /// the KR statuses, declared in display order, then the two chart-only
+    /// buckets (a test checks the positions).
+    const ALL: [StatusView; 10] = {
+        let mut all = [StatusView::Open; 10];
+        let mut i = 0;
+        while i < Self::KR_ORDER.len() {
+            all[i] = Self::KR_ORDER[i];
+            i += 1;
+        }
+        all[8] = StatusView::Closed;
+        all
+    };
 
     fn shown(self) -> Shown {
         Shown {
@@ -223,6 +223,13 @@ mod tests {
                 serde_json::to_string(&s).unwrap(),
                 serde_json::to_string(&s.shown()).unwrap()
             );
+        }
+    }
+
+    #[test]
+    fn every_variant_is_at_its_own_position() {
+        for (i, s) in StatusView::ALL.into_iter().enumerate() {
+            assert_eq!(s as usize, i, "{s:?}");
         }
     }
 
