@@ -460,8 +460,7 @@ impl Labels {
             out.push_str(size);
             out.push('"');
             if l.color != INK {
-                let RGBColor(r, g, b) = l.color;
-                let color = format!("#{r:02X}{g:02X}{b:02X}");
+                let color = hex(l.color);
                 out.push(' ');
                 let kept = ["fill", "=\"", &color, "\"", "", ""];
                 for piece in recolor("fill", &color).unwrap_or(kept) {
@@ -560,7 +559,7 @@ fn themed() -> impl Iterator<Item = (&'static str, RGBColor)> {
         .chain([("value", VALUE), ("marker", MARKER), ("surface", SURFACE)])
 }
 
-#[cfg(test)]
+/// `#RRGGBB`, upper case, as plotters writes a colour.
 fn hex(c: RGBColor) -> String {
     format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
 }
